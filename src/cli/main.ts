@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/** clab-xconnect command line: a table of commands (src/cli/commands/). */
+import { parseArgs } from 'node:util';
+import { XconnectError } from '../errors.js';
+import type { Command, OptionSpec } from './command.js';
+import { commands } from './commands/index.js';
+
+function usage(): string {
+  const lines = ['usage: clab-xconnect <command> [options]', '', 'commands:'];
+  for (const c of commands) lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
+  lines.push('', "run 'clab-xconnect <command> --help' for a command's options");
+  return lines.join('\n');
+}
+
+function commandUsage(c: Command): string {
+  const lines = [`usage: clab-xconnect ${c.name} [options]`, '', c.summary, '', 'options:'];
+  for (const [name, o] of Object.entries(c.options) as [string, OptionSpec][]) {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.arg ? ` ${o.arg}` : ''}`;
+    const def = o.default !== undefined && o.default !== false ? ` (default: ${String(o.default)})` : '';
+    lines.push(`  ${flag.padEnd(28)} ${o.help}${def}`);
+  }
+  return lines.join('\n');
+}
+
+/** Prints an error the way the chosen format asks: JSON on stdout for CI, text on stderr. */
+function reportError(e: unknown, json: boolean): number {
+  const err =
+    e instanceof XconnectError ? e : new XconnectError('RUNTIME', e instanceof Error ? e.message : String(e), { cause: e });
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2) + '\n');
+  process.stderr.write(`clab-xconnect: ${err.message}\n`);
+  if (process.env.CLAB_XCONNECT_DEBUG && err.context.cause instanceof Error) process.stderr.write(`${err.context.cause.stack}\n`);
+  return err.code === 'USAGE' ? 2 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) return reportError(new XconnectError('USAGE', `unknown command '${name}'`, { hint: usage() }), false);
+  const json = rest.includes('json');
+  let parsed;
+  try {
+    const options = Object.fromEntries(
+      Object.entries({ ...cmd.options, help: { type: 'boolean', short: 'h', help: 'show help' } as OptionSpec }).map(
+        ([k, { help: _h, arg: _a, ...o }]) => [k, o],
+      ),
+    );
+    parsed = parseArgs({ args: rest, options, allowPositionals: false, strict: true });
+  } catch (e) {
+    return reportError(new XconnectError('USAGE', (e as Error).message, { hint: `see 'clab-xconnect ${cmd.name} --help'` }), json);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(commandUsage(cmd) + '\n');
+    return 0;
+  }
+  try {
+    return await cmd.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+  } catch (e) {
+    return reportError(e, parsed.values.format === 'json');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = reportError(e, false);
+  },
+);
