@@ -1,3 +1,21 @@
+// clab-xconnect native addon: kernel mechanism only (BPF load/attach/maps,
+// netlink and ethtool queries, raw frames), every call a promise run on a
+// thread of its own inside the namespace it names. Policy lives in src/.
 #include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
+
+namespace xc {
+void InitBpf(Napi::Env env, Napi::Object exports);
+void InitNetlink(Napi::Env env, Napi::Object exports);
+void InitEthtool(Napi::Env env, Napi::Object exports);
+void InitPacket(Napi::Env env, Napi::Object exports);
+}  // namespace xc
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  xc::InitBpf(env, exports);
+  xc::InitNetlink(env, exports);
+  xc::InitEthtool(env, exports);
+  xc::InitPacket(env, exports);
+  return exports;
+}
+
 NODE_API_MODULE(xconnect, Init)

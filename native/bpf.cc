@@ -1,0 +1,401 @@
+// BPF mechanism: load the embedded programs with their maps pinned (and reused)
+// under a directory the caller names; attach/detach XDP through pinned
+// bpf_links; map reads and writes. No policy: which port gets what is decided
+// in TypeScript (src/dataplane/).
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "job.h"
+#include "xconnect.skel.h"
+
+namespace xc {
+namespace {
+
+constexpr const char* kBpffs = "/sys/fs/bpf";
+constexpr long kBpfFsMagic = 0xcafe4a11;
+
+// libbpf prints through one process-wide callback: keep the last warnings of
+// the loading thread so a failed load can say why.
+thread_local std::string tl_libbpf_log;
+int LibbpfPrint(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  if (tl_libbpf_log.size() < 4096) tl_libbpf_log.append(buf);
+  return n;
+}
+
+int MkdirP(const std::string& path) {
+  std::string cur;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    cur = path.substr(0, pos);
+    if (cur.empty()) continue;
+    if (mkdir(cur.c_str(), 0700) < 0 && errno != EEXIST) return errno;
+  }
+  return 0;
+}
+
+// bpffs is not mounted on every host; pins need it.
+int EnsureBpffs() {
+  struct statfs st;
+  if (statfs(kBpffs, &st) == 0 && st.f_type == kBpfFsMagic) return 0;
+  if (mount("bpf", kBpffs, "bpf", 0, "mode=0700") < 0) return errno;
+  return 0;
+}
+
+struct Loaded {
+  xconnect* skel = nullptr;
+  std::mutex mu;
+};
+
+Loaded* GetLoaded(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsExternal()) return nullptr;
+  return info[0].As<Napi::External<Loaded>>().Data();
+}
+
+const char* ModeName(uint8_t attached) {
+  switch (attached) {
+    case XDP_ATTACHED_NONE: return "none";
+    case XDP_ATTACHED_DRV: return "native";
+    case XDP_ATTACHED_SKB: return "generic";
+    case XDP_ATTACHED_HW: return "offload";
+    default: return "multi";
+  }
+}
+
+// open(pinDir) -> { handle, maps: {name: fd}, progs: {name: fd}, possibleCpus }
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string pin_dir;
+  if (!ArgString(info, 0, &pin_dir)) XC_THROW_TYPE(env, "open(pinDir: string)");
+  return RunJob(env, "", [pin_dir]() -> Outcome {
+    int err = EnsureBpffs();
+    if (err) return Fail(err, std::string("cannot mount bpffs at ") + kBpffs + ": " + strerror(err));
+    if ((err = MkdirP(pin_dir))) return Fail(err, "cannot create pin directory " + pin_dir + ": " + strerror(err));
+    tl_libbpf_log.clear();
+    xconnect* skel = xconnect__open();
+    if (!skel) return Fail(errno, std::string("cannot open the BPF object: ") + strerror(errno) + "\n" + tl_libbpf_log);
+    bpf_map* map;
+    bpf_object__for_each_map(map, skel->obj) {
+      std::string path = pin_dir + "/" + bpf_map__name(map);
+      bpf_map__set_pin_path(map, path.c_str());
+    }
+    err = xconnect__load(skel);
+    if (err) {
+      std::string log = tl_libbpf_log;
+      xconnect__destroy(skel);
+      return Fail(-err, "cannot load the BPF programs (maps pinned in " + pin_dir + "): " + strerror(-err) +
+                            (log.empty() ? "" : "\n" + log));
+    }
+    return Ok([skel](Napi::Env env) -> Napi::Value {
+      auto* loaded = new Loaded();
+      loaded->skel = skel;
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("handle", Napi::External<Loaded>::New(env, loaded, [](Napi::Env, Loaded* l) {
+                if (l->skel) xconnect__destroy(l->skel);
+                delete l;
+              }));
+      Napi::Object maps = Napi::Object::New(env);
+      bpf_map* m;
+      bpf_object__for_each_map(m, skel->obj) maps.Set(bpf_map__name(m), bpf_map__fd(m));
+      Napi::Object progs = Napi::Object::New(env);
+      bpf_program* p;
+      bpf_object__for_each_program(p, skel->obj) progs.Set(bpf_program__name(p), bpf_program__fd(p));
+      out.Set("maps", maps);
+      out.Set("progs", progs);
+      out.Set("possibleCpus", libbpf_num_possible_cpus());
+      return out;
+    });
+  });
+}
+
+// close(handle): releases the programs and map fds of this process; pins stay.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Loaded* l = GetLoaded(info);
+  if (!l) XC_THROW_TYPE(info.Env(), "close(handle)");
+  std::lock_guard<std::mutex> g(l->mu);
+  if (l->skel) xconnect__destroy(l->skel);
+  l->skel = nullptr;
+  return info.Env().Undefined();
+}
+
+struct LinkState {
+  bool exists = false;
+  bpf_link_info info{};
+};
+
+// Reads the bpf_link pinned at `pin` (if any).
+int ReadPinnedLink(const std::string& pin, LinkState* st) {
+  int fd = bpf_obj_get(pin.c_str());
+  if (fd < 0) return errno == ENOENT ? 0 : errno;
+  st->exists = true;
+  uint32_t len = sizeof(st->info);
+  int rc = bpf_obj_get_info_by_fd(fd, &st->info, &len);
+  int err = rc < 0 ? errno : 0;
+  close(fd);
+  return err;
+}
+
+int DetachPinned(const std::string& pin) {
+  int fd = bpf_obj_get(pin.c_str());
+  if (fd < 0) return errno == ENOENT ? 0 : errno;
+  // A link whose device is gone is already detached: nothing to undo but the pin.
+  bpf_link_detach(fd);
+  close(fd);
+  if (unlink(pin.c_str()) < 0 && errno != ENOENT) return errno;
+  return 0;
+}
+
+// attachXdp({netns, ifname, progFd, mode: 'native'|'generic', pin})
+//   -> {ifindex, mode, progId, linkId, created}
+// Idempotent: a link already pinned at `pin` on this interface in this mode is
+// kept. Refuses (EBUSY) when the interface carries any other XDP program.
+Napi::Value AttachXdp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o;
+  if (!ArgObject(info, 0, &o)) XC_THROW_TYPE(env, "attachXdp(options)");
+  std::string netns = GetString(o, "netns"), ifname = GetString(o, "ifname"), pin = GetString(o, "pin");
+  std::string mode = GetString(o, "mode");
+  int prog_fd = (int)GetInt(o, "progFd", -1);
+  if (ifname.empty() || pin.empty() || prog_fd < 0 || (mode != "native" && mode != "generic"))
+    XC_THROW_TYPE(env, "attachXdp({netns, ifname, progFd, mode: 'native'|'generic', pin})");
+  return RunJob(env, netns, [=]() -> Outcome {
+    std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
+    unsigned ifindex = if_nametoindex(ifname.c_str());
+    if (!ifindex) return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
+    uint32_t want_flags = mode == "native" ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+    uint8_t want_attached = mode == "native" ? XDP_ATTACHED_DRV : XDP_ATTACHED_SKB;
+
+    LinkState ours;
+    int err = ReadPinnedLink(pin, &ours);
+    if (err) return Fail(err, "cannot read pinned link " + pin + ": " + strerror(err));
+
+    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    if (bpf_xdp_query((int)ifindex, 0, &q) < 0)
+      return Fail(errno, std::string("cannot query XDP state") + where + ": " + strerror(errno));
+    bool held_by_ours = ours.exists && q.prog_id && ours.info.prog_id == q.prog_id &&
+                        ours.info.xdp.ifindex == ifindex;
+    if (held_by_ours && q.attach_mode == want_attached) {
+      uint32_t prog_id = q.prog_id, link_id = ours.info.id;
+      return Ok([=](Napi::Env env) -> Napi::Value {
+        Napi::Object r = Napi::Object::New(env);
+        r.Set("ifindex", ifindex);
+        r.Set("mode", mode);
+        r.Set("progId", prog_id);
+        r.Set("linkId", link_id);
+        r.Set("created", false);
+        return r;
+      });
+    }
+    // Our pin but another mode, or a stale pin (device gone, recreated): redo.
+    if (ours.exists && (err = DetachPinned(pin)))
+      return Fail(err, "cannot remove stale link " + pin + ": " + strerror(err));
+    if (!held_by_ours && q.attach_mode != XDP_ATTACHED_NONE) {
+      return Fail(EBUSY, "interface " + ifname + " " + WhereNetns(netns) + " already carries XDP program id " +
+                             std::to_string(q.prog_id) + " (" + ModeName(q.attach_mode) +
+                             " mode) that clab-xconnect did not install; refusing to replace it");
+    }
+    LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = want_flags);
+    int link_fd = bpf_link_create(prog_fd, (int)ifindex, BPF_XDP, &lo);
+    if (link_fd < 0) {
+      err = errno;
+      std::string hint;
+      if (err == ERANGE) hint = " (MTU too large for native XDP on this device)";
+      if (err == EOPNOTSUPP || err == EINVAL) hint = " (the driver may not support " + mode + " XDP)";
+      if (err == EBUSY || err == EEXIST) hint = " (another XDP program is attached)";
+      return Fail(err, "cannot attach XDP in " + mode + " mode" + where + ": " + strerror(err) + hint);
+    }
+    bpf_link_info li{};
+    uint32_t len = sizeof(li);
+    bpf_obj_get_info_by_fd(link_fd, &li, &len);
+    size_t slash = pin.rfind('/');
+    if (slash != std::string::npos) MkdirP(pin.substr(0, slash));
+    if (bpf_obj_pin(link_fd, pin.c_str()) < 0) {
+      err = errno;
+      close(link_fd);  // unpinned: closing detaches again
+      return Fail(err, "cannot pin link at " + pin + where + ": " + strerror(err));
+    }
+    close(link_fd);
+    uint32_t prog_id = li.prog_id, link_id = li.id;
+    return Ok([=](Napi::Env env) -> Napi::Value {
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("ifindex", ifindex);
+      r.Set("mode", mode);
+      r.Set("progId", prog_id);
+      r.Set("linkId", link_id);
+      r.Set("created", true);
+      return r;
+    });
+  });
+}
+
+// detachXdp(pin) -> boolean (false: nothing was pinned there). Needs no netns:
+// a bpf_link knows its device.
+Napi::Value DetachXdp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string pin;
+  if (!ArgString(info, 0, &pin)) XC_THROW_TYPE(env, "detachXdp(pin: string)");
+  return RunJob(env, "", [pin]() -> Outcome {
+    bool existed = access(pin.c_str(), F_OK) == 0;
+    int err = DetachPinned(pin);
+    if (err) return Fail(err, "cannot detach link " + pin + ": " + strerror(err));
+    return Ok([existed](Napi::Env env) { return Napi::Boolean::New(env, existed); });
+  });
+}
+
+// linkInfo(pin) -> {id, progId, ifindex} | null: what a pinned link holds.
+Napi::Value PinnedLinkInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string pin;
+  if (!ArgString(info, 0, &pin)) XC_THROW_TYPE(env, "pinnedLink(pin: string)");
+  return RunJob(env, "", [pin]() -> Outcome {
+    LinkState st;
+    int err = ReadPinnedLink(pin, &st);
+    if (err) return Fail(err, "cannot read pinned link " + pin + ": " + strerror(err));
+    return Ok([st](Napi::Env env) -> Napi::Value {
+      if (!st.exists) return env.Null();
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("id", st.info.id);
+      r.Set("progId", st.info.prog_id);
+      r.Set("ifindex", st.info.xdp.ifindex);
+      return r;
+    });
+  });
+}
+
+struct MapOp {
+  enum Kind { kUpdate, kDelete, kLookup } kind;
+  int fd;
+  std::vector<uint8_t> key, value;
+  size_t value_size = 0;
+};
+
+std::vector<uint8_t> Bytes(Napi::Value v) {
+  if (!v.IsBuffer()) return {};
+  auto b = v.As<Napi::Buffer<uint8_t>>();
+  return std::vector<uint8_t>(b.Data(), b.Data() + b.Length());
+}
+
+// mapOps(netns, [{op: 'update'|'delete'|'lookup', fd, key, value?, valueSize?}])
+//   -> per op: update -> true; delete -> existed; lookup -> Buffer | null.
+// Runs inside `netns` because devmap values (ifindexes) are resolved in the
+// updating thread's netns.
+Napi::Value MapOps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns;
+  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
+    XC_THROW_TYPE(env, "mapOps(netns: string | null, ops: MapOp[])");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array arr = info[1].As<Napi::Array>();
+  std::vector<MapOp> ops;
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Object o = arr.Get(i).As<Napi::Object>();
+    std::string k = GetString(o, "op");
+    MapOp op{k == "update" ? MapOp::kUpdate : k == "delete" ? MapOp::kDelete : MapOp::kLookup,
+             (int)GetInt(o, "fd", -1), Bytes(o.Get("key")), Bytes(o.Get("value")),
+             (size_t)GetInt(o, "valueSize", 0)};
+    if ((k != "update" && k != "delete" && k != "lookup") || op.fd < 0 || op.key.empty() ||
+        (op.kind == MapOp::kUpdate && op.value.empty()) || (op.kind == MapOp::kLookup && !op.value_size))
+      XC_THROW_TYPE(env, "mapOps: bad op at index " + std::to_string(i));
+    ops.push_back(std::move(op));
+  }
+  return RunJob(env, netns, [netns, ops = std::move(ops)]() mutable -> Outcome {
+    struct Res { int kind; bool flag; std::vector<uint8_t> data; };
+    std::vector<Res> res;
+    res.reserve(ops.size());
+    for (size_t i = 0; i < ops.size(); i++) {
+      MapOp& op = ops[i];
+      if (op.kind == MapOp::kUpdate) {
+        if (bpf_map_update_elem(op.fd, op.key.data(), op.value.data(), BPF_ANY) < 0) {
+          int err = errno;
+          return Fail(err, "map update failed (op " + std::to_string(i) + ", " + WhereNetns(netns) + "): " +
+                               strerror(err) + (err == ENODEV || err == EINVAL ? " (no such ifindex in this netns?)" : ""));
+        }
+        res.push_back({0, true, {}});
+      } else if (op.kind == MapOp::kDelete) {
+        int rc = bpf_map_delete_elem(op.fd, op.key.data());
+        if (rc < 0 && errno != ENOENT)
+          return Fail(errno, "map delete failed (op " + std::to_string(i) + "): " + strerror(errno));
+        res.push_back({1, rc == 0, {}});
+      } else {
+        std::vector<uint8_t> v(op.value_size);
+        int rc = bpf_map_lookup_elem(op.fd, op.key.data(), v.data());
+        if (rc < 0 && errno != ENOENT)
+          return Fail(errno, "map lookup failed (op " + std::to_string(i) + "): " + strerror(errno));
+        res.push_back({2, rc == 0, rc == 0 ? std::move(v) : std::vector<uint8_t>{}});
+      }
+    }
+    return Ok([res = std::move(res)](Napi::Env env) -> Napi::Value {
+      Napi::Array out = Napi::Array::New(env, res.size());
+      for (uint32_t i = 0; i < res.size(); i++) {
+        const Res& r = res[i];
+        if (r.kind == 2)
+          out.Set(i, r.flag ? Napi::Buffer<uint8_t>::Copy(env, r.data.data(), r.data.size()).As<Napi::Value>()
+                            : env.Null());
+        else
+          out.Set(i, Napi::Boolean::New(env, r.flag));
+      }
+      return out;
+    });
+  });
+}
+
+// mapDump(fd, keySize, valueSize) -> [{key, value}]
+Napi::Value MapDump(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    XC_THROW_TYPE(env, "mapDump(fd, keySize, valueSize)");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  size_t ks = info[1].As<Napi::Number>().Uint32Value(), vs = info[2].As<Napi::Number>().Uint32Value();
+  return RunJob(env, "", [=]() -> Outcome {
+    std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> rows;
+    std::vector<uint8_t> key(ks), next(ks);
+    void* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+      std::vector<uint8_t> val(vs);
+      if (bpf_map_lookup_elem(fd, next.data(), val.data()) == 0) rows.emplace_back(next, std::move(val));
+      key = next;
+      prev = key.data();
+    }
+    if (errno != ENOENT) return Fail(errno, std::string("map dump failed: ") + strerror(errno));
+    return Ok([rows = std::move(rows)](Napi::Env env) -> Napi::Value {
+      Napi::Array out = Napi::Array::New(env, rows.size());
+      for (uint32_t i = 0; i < rows.size(); i++) {
+        Napi::Object r = Napi::Object::New(env);
+        r.Set("key", Napi::Buffer<uint8_t>::Copy(env, rows[i].first.data(), rows[i].first.size()));
+        r.Set("value", Napi::Buffer<uint8_t>::Copy(env, rows[i].second.data(), rows[i].second.size()));
+        out.Set(i, r);
+      }
+      return out;
+    });
+  });
+}
+
+}  // namespace
+
+void InitBpf(Napi::Env env, Napi::Object exports) {
+  libbpf_set_print(LibbpfPrint);
+  exports.Set("open", Napi::Function::New(env, Open));
+  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("attachXdp", Napi::Function::New(env, AttachXdp));
+  exports.Set("detachXdp", Napi::Function::New(env, DetachXdp));
+  exports.Set("pinnedLink", Napi::Function::New(env, PinnedLinkInfo));
+  exports.Set("mapOps", Napi::Function::New(env, MapOps));
+  exports.Set("mapDump", Napi::Function::New(env, MapDump));
+}
+
+}  // namespace xc

@@ -1,0 +1,171 @@
+// Offload features by name (as `ethtool -k/-K` shows them), through the
+// SIOCETHTOOL ioctl inside a given netns: GSSET_INFO/GSTRINGS for the names,
+// GFEATURES/SFEATURES for the bits.
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "job.h"
+
+namespace xc {
+namespace {
+
+struct Feature {
+  bool active, changeable, requested;
+};
+
+struct Ethtool {
+  int fd = -1;
+  std::string ifname;
+  ~Ethtool() { if (fd >= 0) close(fd); }
+  int Ioctl(void* data) {
+    ifreq ifr{};
+    strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_data = (char*)data;
+    return ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? errno : 0;
+  }
+};
+
+// Reads all feature names and states of `ifname`.
+int ReadFeatures(Ethtool& et, std::vector<std::string>* names, std::vector<Feature>* feats) {
+  alignas(8) uint8_t ssbuf[sizeof(ethtool_sset_info) + sizeof(uint32_t)] = {};
+  auto* ssi = (ethtool_sset_info*)ssbuf;
+  ssi->cmd = ETHTOOL_GSSET_INFO;
+  ssi->sset_mask = 1ULL << ETH_SS_FEATURES;
+  if (int err = et.Ioctl(ssi)) return err;
+  uint32_t n = ssi->sset_mask ? ssi->data[0] : 0;
+  std::unique_ptr<uint8_t[]> sbuf(new uint8_t[sizeof(ethtool_gstrings) + n * ETH_GSTRING_LEN]());
+  auto* gs = (ethtool_gstrings*)sbuf.get();
+  gs->cmd = ETHTOOL_GSTRINGS;
+  gs->string_set = ETH_SS_FEATURES;
+  gs->len = n;
+  if (int err = et.Ioctl(gs)) return err;
+  uint32_t blocks = (n + 31) / 32;
+  std::unique_ptr<uint8_t[]> fbuf(new uint8_t[sizeof(ethtool_gfeatures) + blocks * sizeof(ethtool_get_features_block)]());
+  auto* gf = (ethtool_gfeatures*)fbuf.get();
+  gf->cmd = ETHTOOL_GFEATURES;
+  gf->size = blocks;
+  if (int err = et.Ioctl(gf)) return err;
+  for (uint32_t i = 0; i < n; i++) {
+    std::string name((char*)gs->data + i * ETH_GSTRING_LEN, strnlen((char*)gs->data + i * ETH_GSTRING_LEN, ETH_GSTRING_LEN));
+    const auto& b = gf->features[i / 32];
+    uint32_t bit = 1u << (i % 32);
+    names->push_back(name);
+    feats->push_back({(b.active & bit) != 0, (b.available & bit) != 0 && !(b.never_changed & bit),
+                      (b.requested & bit) != 0});
+  }
+  return 0;
+}
+
+Outcome Open(Ethtool& et, const std::string& ifname, const std::string& netns) {
+  et.ifname = ifname;
+  if (ifname.size() >= IFNAMSIZ || !if_nametoindex(ifname.c_str()))
+    return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
+  et.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (et.fd < 0) return Fail(errno, std::string("socket: ") + strerror(errno));
+  return Ok();
+}
+
+Napi::Object FeaturesToJs(Napi::Env env, const std::vector<std::string>& names, const std::vector<Feature>& f) {
+  Napi::Object o = Napi::Object::New(env);
+  for (size_t i = 0; i < names.size(); i++) {
+    if (names[i].empty()) continue;
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("active", f[i].active);
+    e.Set("changeable", f[i].changeable);
+    o.Set(names[i], e);
+  }
+  return o;
+}
+
+// getFeatures(netns, ifname) -> { [name]: {active, changeable} }
+Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns, ifname;
+  if (info.Length() < 2 || !info[1].IsString()) XC_THROW_TYPE(env, "getFeatures(netns, ifname)");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  ifname = info[1].As<Napi::String>().Utf8Value();
+  return RunJob(env, netns, [=]() -> Outcome {
+    Ethtool et;
+    Outcome o = Open(et, ifname, netns);
+    if (o.errnum) return o;
+    std::vector<std::string> names;
+    std::vector<Feature> feats;
+    if (int err = ReadFeatures(et, &names, &feats))
+      return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+    return Ok([names, feats](Napi::Env env) -> Napi::Value { return FeaturesToJs(env, names, feats); });
+  });
+}
+
+// setFeatures(netns, ifname, {name: bool}) -> { [name]: {active, changeable} } after the change.
+// Fails (EOPNOTSUPP) naming the feature when one cannot be set as asked.
+Napi::Value SetFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns, ifname;
+  if (info.Length() < 3 || !info[1].IsString() || !info[2].IsObject()) XC_THROW_TYPE(env, "setFeatures(netns, ifname, {name: bool})");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  ifname = info[1].As<Napi::String>().Utf8Value();
+  std::map<std::string, bool> want;
+  Napi::Object w = info[2].As<Napi::Object>();
+  Napi::Array keys = w.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
+    want[k] = w.Get(k).ToBoolean().Value();
+  }
+  return RunJob(env, netns, [=]() -> Outcome {
+    Ethtool et;
+    Outcome o = Open(et, ifname, netns);
+    if (o.errnum) return o;
+    std::vector<std::string> names;
+    std::vector<Feature> feats;
+    if (int err = ReadFeatures(et, &names, &feats))
+      return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+    uint32_t blocks = (names.size() + 31) / 32;
+    std::unique_ptr<uint8_t[]> buf(new uint8_t[sizeof(ethtool_sfeatures) + blocks * sizeof(ethtool_set_features_block)]());
+    auto* sf = (ethtool_sfeatures*)buf.get();
+    sf->cmd = ETHTOOL_SFEATURES;
+    sf->size = blocks;
+    for (const auto& [name, on] : want) {
+      size_t i = 0;
+      while (i < names.size() && names[i] != name) i++;
+      if (i == names.size()) return Fail(EINVAL, "unknown offload feature '" + name + "' on " + ifname);
+      if (feats[i].active == on) continue;
+      if (!feats[i].changeable)
+        return Fail(EOPNOTSUPP, "offload " + name + " of " + ifname + " " + WhereNetns(netns) + " is fixed " +
+                                    (feats[i].active ? "on" : "off"));
+      sf->features[i / 32].valid |= 1u << (i % 32);
+      if (on) sf->features[i / 32].requested |= 1u << (i % 32);
+    }
+    int err = et.Ioctl(sf);
+    if (err) return Fail(err, "cannot set offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+    names.clear();
+    feats.clear();
+    if ((err = ReadFeatures(et, &names, &feats)))
+      return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+    for (const auto& [name, on] : want)
+      for (size_t i = 0; i < names.size(); i++)
+        if (names[i] == name && feats[i].active != on)
+          return Fail(EOPNOTSUPP, "offload " + name + " of " + ifname + " " + WhereNetns(netns) +
+                                      " stayed " + (feats[i].active ? "on" : "off") + " (it depends on another feature)");
+    return Ok([names, feats](Napi::Env env) -> Napi::Value { return FeaturesToJs(env, names, feats); });
+  });
+}
+
+}  // namespace
+
+void InitEthtool(Napi::Env env, Napi::Object exports) {
+  exports.Set("getFeatures", Napi::Function::New(env, GetFeatures));
+  exports.Set("setFeatures", Napi::Function::New(env, SetFeatures));
+}
+
+}  // namespace xc

@@ -1,0 +1,141 @@
+/** Loads the native addon (build/Release/xconnect.node) once and gives it a
+ * type. Every call returns a promise; failures are turned into XconnectError
+ * here, in one place. */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { XconnectError, type ErrorCode } from '../errors.js';
+
+export type XdpMode = 'native' | 'generic';
+
+export interface LinkInfo {
+  ifindex: number;
+  name: string;
+  altnames: string[];
+  mtu: number;
+  operState: string;
+  adminUp: boolean;
+  /** rtnetlink kind: 'veth', 'vxlan', 'bridge', '' for none. */
+  kind: string;
+  /** IFLA_LINK: for a veth, the peer's ifindex (in the peer's netns). */
+  peerIfindex: number | null;
+  /** IFLA_LINK_NETNSID: the peer's netns id as this netns knows it; null = same netns. */
+  peerNetnsId: number | null;
+  xdp: { mode: 'none' | 'native' | 'generic' | 'other'; progId: number };
+}
+
+export interface FeatureState {
+  active: boolean;
+  changeable: boolean;
+}
+
+export interface MapOp {
+  op: 'update' | 'delete' | 'lookup';
+  fd: number;
+  key: Buffer;
+  value?: Buffer;
+  valueSize?: number;
+}
+
+export interface LoadedObject {
+  handle: unknown;
+  maps: Record<string, number>;
+  progs: Record<string, number>;
+  possibleCpus: number;
+}
+
+export interface AttachResult {
+  ifindex: number;
+  mode: XdpMode;
+  progId: number;
+  linkId: number;
+  created: boolean;
+}
+
+/** The raw addon surface (native/*.cc). `netns` null = the process's own netns. */
+interface RawAddon {
+  open(pinDir: string): Promise<LoadedObject>;
+  close(handle: unknown): void;
+  attachXdp(o: { netns: string; ifname: string; progFd: number; mode: XdpMode; pin: string }): Promise<AttachResult>;
+  detachXdp(pin: string): Promise<boolean>;
+  pinnedLink(pin: string): Promise<{ id: number; progId: number; ifindex: number } | null>;
+  mapOps(netns: string | null, ops: MapOp[]): Promise<(boolean | Buffer | null)[]>;
+  mapDump(fd: number, keySize: number, valueSize: number): Promise<{ key: Buffer; value: Buffer }[]>;
+  getLink(netns: string | null, nameOrIndex: string | number): Promise<LinkInfo | null>;
+  listLinks(netns: string | null): Promise<LinkInfo[]>;
+  netnsId(netns: string | null, target: string): Promise<number | null>;
+  getFeatures(netns: string | null, ifname: string): Promise<Record<string, FeatureState>>;
+  setFeatures(netns: string | null, ifname: string, want: Record<string, boolean>): Promise<Record<string, FeatureState>>;
+  sendFrames(netns: string | null, ifname: string, frames: Buffer[]): Promise<number>;
+  openCapture(netns: string | null, ifname: string): Promise<number>;
+  readCapture(fd: number, o: { max?: number; timeoutMs?: number }): Promise<Buffer[]>;
+  closeCapture(fd: number): void;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Repo root from src/native or dist/native. */
+export const packageRoot = path.resolve(here, '..', '..');
+
+let raw: RawAddon | undefined;
+
+function load(): RawAddon {
+  if (raw) return raw;
+  const file = process.env.CLAB_XCONNECT_ADDON ?? path.join(packageRoot, 'build', 'Release', 'xconnect.node');
+  try {
+    raw = createRequire(import.meta.url)(file) as RawAddon;
+  } catch (e) {
+    throw new XconnectError('RUNTIME', `cannot load the native addon ${file}: ${(e as Error).message}`, {
+      hint: 'build it with `npm install` (or `npm run build:native`)',
+      cause: e,
+    });
+  }
+  return raw;
+}
+
+interface NativeError extends Error {
+  errno?: number;
+  code?: string;
+}
+
+/** Maps an addon failure to the project's error type. */
+export function toXconnectError(e: unknown, ctx: { endpoint?: string; netns?: string | null } = {}): XconnectError {
+  if (e instanceof XconnectError) return e;
+  const ne = e as NativeError;
+  const errno = ne?.errno;
+  let code: ErrorCode = 'KERNEL';
+  let hint: string | undefined;
+  if (ne?.code === 'EPERM' || ne?.code === 'EACCES') {
+    code = 'PERMISSION';
+    hint = 'clab-xconnect needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN): run it with sudo';
+  } else if (ne?.code === 'EBUSY') {
+    code = 'BUSY';
+    hint = 'remove that program first (e.g. `ip link set dev IF xdp off`) or exclude the link';
+  } else if (ne?.code === 'ENODEV' || ne?.code === 'ENOENT') {
+    code = 'RUNTIME';
+  }
+  return new XconnectError(code, ne?.message ?? String(e), {
+    errno,
+    errnoName: ne?.code,
+    endpoint: ctx.endpoint,
+    netns: ctx.netns ?? undefined,
+    hint,
+    cause: e,
+  });
+}
+
+/** The addon with every promise's rejection mapped to XconnectError. */
+export const native: RawAddon = new Proxy({} as RawAddon, {
+  get(_t, prop: keyof RawAddon) {
+    const fn = load()[prop] as unknown as (...a: unknown[]) => unknown;
+    if (typeof fn !== 'function') return fn;
+    return (...args: unknown[]) => {
+      let out: unknown;
+      try {
+        out = fn(...args);
+      } catch (e) {
+        throw toXconnectError(e);
+      }
+      return out instanceof Promise ? out.catch((e: unknown) => Promise.reject(toXconnectError(e))) : out;
+    };
+  },
+});
