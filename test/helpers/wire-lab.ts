@@ -1,0 +1,66 @@
+/** A three-namespace test bed: node1 (e0) -- [pa  wire ns  pb] -- node2 (e0).
+ * The wire namespace holds the two ports a wire joins, like containerlab's
+ * root-netns stitch ends. Everything is named uniquely and removed by name. */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { nsExec, nsPath, sh, uniq } from './sys.js';
+
+export interface WireLab {
+  node1: string;
+  node2: string;
+  wire: string;
+  /** netns paths */
+  n1: string;
+  n2: string;
+  w: string;
+  pinDir: string;
+  ip1: string;
+  ip2: string;
+  destroy(): Promise<void>;
+}
+
+export const TEST_BPFFS = '/sys/fs/bpf/clab-xconnect-test';
+
+export async function createWireLab(opts: { mtu: number; txChecksumOff?: boolean }): Promise<WireLab> {
+  const id = uniq('');
+  const node1 = `xt1-${id}`, node2 = `xt2-${id}`, wire = `xtw-${id}`;
+  const lab: WireLab = {
+    node1, node2, wire,
+    n1: nsPath(node1), n2: nsPath(node2), w: nsPath(wire),
+    pinDir: path.join(TEST_BPFFS, id),
+    ip1: '198.18.7.1', ip2: '198.18.7.2',
+    async destroy() {
+      for (const ns of [node1, node2, wire]) await sh('ip', ['netns', 'del', ns], { reject: false });
+      await rm(lab.pinDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (const ns of [node1, node2, wire]) {
+      await sh('ip', ['netns', 'add', ns]);
+      // No IPv6: its autoconfiguration traffic would pollute the counters.
+      await nsExec(ns, ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    }
+    await sh('ip', ['link', 'add', 'e0', 'netns', node1, 'mtu', String(opts.mtu), 'type', 'veth', 'peer', 'name', 'pa', 'netns', wire, 'mtu', String(opts.mtu)]);
+    await sh('ip', ['link', 'add', 'e0', 'netns', node2, 'mtu', String(opts.mtu), 'type', 'veth', 'peer', 'name', 'pb', 'netns', wire, 'mtu', String(opts.mtu)]);
+    await nsExec(node1, ['ip', 'addr', 'add', `${lab.ip1}/24`, 'dev', 'e0']);
+    await nsExec(node2, ['ip', 'addr', 'add', `${lab.ip2}/24`, 'dev', 'e0']);
+    for (const [ns, dev] of [[node1, 'e0'], [node2, 'e0'], [wire, 'pa'], [wire, 'pb']] as const) {
+      await nsExec(ns, ['ip', 'link', 'set', dev, 'up']);
+    }
+    // containerlab turns tx checksum offload off on node interfaces.
+    if (opts.txChecksumOff ?? true)
+      for (const ns of [node1, node2]) await nsExec(ns, ['ethtool', '-K', 'e0', 'tx', 'off']);
+  } catch (e) {
+    await lab.destroy();
+    throw e;
+  }
+  return lab;
+}
+
+/** containerlab's stitch: ingress u32 match-all + mirred redirect, both ways. */
+export async function addTcStitch(ns: string, a: string, b: string): Promise<void> {
+  for (const [from, to] of [[a, b], [b, a]] as const) {
+    await nsExec(ns, ['tc', 'qdisc', 'add', 'dev', from, 'ingress']);
+    await nsExec(ns, ['tc', 'filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
+  }
+}

@@ -1,0 +1,65 @@
+/** Errors of the dataplane, each with the message a user would see. */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dataplane } from '../../src/dataplane/dataplane.js';
+import { native, packageRoot } from '../../src/native/addon.js';
+import { nsExec, sh } from '../helpers/sys.js';
+import { createWireLab, type WireLab } from '../helpers/wire-lab.js';
+
+describe('dataplane errors', () => {
+  let lab: WireLab;
+  let dp: Dataplane;
+  const settings = { mode: 'generic' as const, adminUp: true, loss: 0 };
+
+  beforeAll(async () => {
+    lab = await createWireLab({ mtu: 1500 });
+    dp = await Dataplane.open(lab.pinDir);
+  });
+  afterAll(async () => {
+    dp?.close();
+    await lab?.destroy();
+  });
+
+  it('names an unknown interface and its namespace', async () => {
+    await expect(dp.installWire({ netns: lab.w, a: 'pa', b: 'nope0' }, settings)).rejects.toThrow(
+      `interface nope0 not found in netns ${lab.w}`,
+    );
+    expect((await native.getLink(lab.w, 'pa'))?.xdp.mode).toBe('none');
+  });
+
+  it('names an unknown netns path', async () => {
+    await expect(dp.installWire({ netns: '/run/netns/clab-xconnect-no-such-ns', a: 'pa', b: 'pb' }, settings)).rejects.toThrow(
+      'network namespace /run/netns/clab-xconnect-no-such-ns does not exist',
+    );
+  });
+
+  it("refuses an interface carrying someone else's XDP program and leaves it in place", async () => {
+    const obj = path.join(packageRoot, 'build', 'gen', 'foreign_xdp.bpf.o');
+    await nsExec(lab.wire, ['ip', 'link', 'set', 'dev', 'pb', 'xdpgeneric', 'obj', obj, 'sec', 'xdp']);
+    const foreign = (await native.getLink(lab.w, 'pb'))!.xdp.progId;
+    expect(foreign).toBeGreaterThan(0);
+    const err = await dp.installWire({ netns: lab.w, a: 'pa', b: 'pb' }, settings).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BUSY' });
+    expect((err as Error).message).toMatch(
+      new RegExp(`interface pb in netns ${lab.w} already carries XDP program id ${foreign} \\(generic mode\\) that clab-xconnect did not install; refusing to replace it`),
+    );
+    expect((await native.getLink(lab.w, 'pb'))!.xdp.progId).toBe(foreign);
+    // Nothing of ours stays behind on the other port either.
+    expect((await native.getLink(lab.w, 'pa'))!.xdp.mode).toBe('none');
+    expect(await readdir(path.join(lab.pinDir, 'links')).catch(() => [])).toEqual([]);
+    expect((await dp.configuredPorts()).size).toBe(0);
+    await nsExec(lab.wire, ['ip', 'link', 'set', 'dev', 'pb', 'xdpgeneric', 'off']);
+  });
+
+  it('tells a non-root user to use root', async () => {
+    const script = `
+      const { Dataplane } = await import(${JSON.stringify(path.join(packageRoot, 'dist', 'dataplane', 'dataplane.js'))});
+      try { await Dataplane.open('/sys/fs/bpf/clab-xconnect-test/nonroot'); console.log('opened'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+    const r = await sh('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', '--input-type=module', '-e', script]);
+    const out = JSON.parse(r.stdout);
+    expect(out.code).toBe('PERMISSION');
+    expect(out.message).toMatch(/needs root/);
+  });
+});
