@@ -4,6 +4,7 @@
  * and one pinned bpf_link per port (`links/<ifname>`). A process opens the
  * object, changes what it must and closes it; the wires stay. One pinDir
  * serves the ports of one netns, because the maps are keyed by ifindex. */
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
 import { native, toXconnectError, type AttachResult, type LinkInfo, type LoadedObject, type XdpMode } from '../native/addon.js';
@@ -189,17 +190,30 @@ export class Dataplane {
   /** Removes a wire: detaches both links (a tc stitch beneath resumes at once),
    * then drops the ports' map entries. Safe on a half-removed or unknown wire. */
   async removeWire(w: WirePorts): Promise<void> {
-    const ifindexes: number[] = [];
-    for (const ifname of [w.a, w.b]) {
-      const pinned = await native.pinnedLink(this.linkPin(ifname));
-      if (pinned?.ifindex) ifindexes.push(pinned.ifindex);
-      else {
-        const l = await native.getLink(w.netns, ifname);
-        if (l) ifindexes.push(l.ifindex);
-      }
-      await native.detachXdp(this.linkPin(ifname));
+    await this.removePort(w.netns, w.a);
+    await this.removePort(w.netns, w.b);
+  }
+
+  /** Detaches one port's link and forgets its map entries. The ifindex comes
+   * from the pinned link, or from the device when the pin is already gone. */
+  async removePort(netns: string | null, ifname: string): Promise<void> {
+    const pinned = await native.pinnedLink(this.linkPin(ifname));
+    let ifindex = pinned?.ifindex || undefined;
+    if (!ifindex) ifindex = (await native.getLink(netns, ifname))?.ifindex;
+    await native.detachXdp(this.linkPin(ifname));
+    if (ifindex) await this.#deletePorts([ifindex]);
+  }
+
+  /** Ports with a pinned link: ifname -> what the link holds (ifindex 0: its
+   * device is gone). */
+  async pinnedPorts(): Promise<Map<string, { ifindex: number; progId: number }>> {
+    const names = await readdir(path.join(this.pinDir, 'links')).catch(() => [] as string[]);
+    const out = new Map<string, { ifindex: number; progId: number }>();
+    for (const n of names) {
+      const l = await native.pinnedLink(this.linkPin(n));
+      if (l) out.set(n, { ifindex: l.ifindex, progId: l.progId });
     }
-    if (ifindexes.length) await this.#deletePorts(ifindexes);
+    return out;
   }
 
   /** What the kernel and the maps say about one port. */

@@ -1,0 +1,18 @@
+/** Where a lab's state lives: its pins in bpffs, its lock in /run. */
+import path from 'node:path';
+
+export const BPFFS_ROOT = process.env.CLAB_XCONNECT_BPFFS ?? '/sys/fs/bpf/clab-xconnect';
+export const RUN_DIR = process.env.CLAB_XCONNECT_RUN ?? '/run/clab-xconnect';
+
+/** Lab names are containerlab names; keep the path one component. */
+function component(lab: string): string {
+  return lab.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+export function labPinDir(lab: string): string {
+  return path.join(BPFFS_ROOT, component(lab));
+}
+
+export function labLockFile(lab: string): string {
+  return path.join(RUN_DIR, `${component(lab)}.lock`);
+}

@@ -1,0 +1,118 @@
+/** Plan -> runtime: finds each planned port in the host netns, checks that
+ * its veth peer is the node interface the plan expects, and decides the
+ * wire's mode. Collects every problem before failing, so one run tells the
+ * user all that is wrong. Reads only; changes nothing. */
+import { native, type LinkInfo } from '../native/addon.js';
+import { chooseMode, type ModeDecision } from '../dataplane/mode-policy.js';
+import { XconnectError } from '../errors.js';
+import type { PortPlan, WirePlan } from '../plan/types.js';
+import { sanitizeIfname } from '../topology/names.js';
+import type { NodeRuntime } from './nodes.js';
+
+export interface ResolvedPort {
+  plan: PortPlan;
+  /** Kernel name in the host netns. */
+  ifname: string;
+  ifindex: number;
+  kind: string;
+  /** `node:iface` behind the port, when it has one. */
+  endpoint: string | null;
+  /** Where the node-side peer is, to tune it. */
+  peer: { netns: string; ifname: string } | null;
+  link: LinkInfo;
+}
+
+export interface ResolvedWire {
+  plan: WirePlan;
+  a: ResolvedPort;
+  b: ResolvedPort;
+  mode: ModeDecision;
+}
+
+/** Interfaces of one netns by name and by altname. */
+export class LinkIndex {
+  readonly byName = new Map<string, LinkInfo>();
+  readonly byIndex = new Map<number, LinkInfo>();
+  constructor(links: LinkInfo[]) {
+    for (const l of links) {
+      this.byIndex.set(l.ifindex, l);
+      this.byName.set(l.name, l);
+      for (const alt of l.altnames) if (!this.byName.has(alt)) this.byName.set(alt, l);
+    }
+  }
+  static async of(netns: string | null): Promise<LinkIndex> {
+    return new LinkIndex(await native.listLinks(netns));
+  }
+  find(name: string): LinkInfo | undefined {
+    return this.byName.get(name) ?? this.byName.get(sanitizeIfname(name));
+  }
+}
+
+export interface NodeView {
+  runtime: NodeRuntime;
+  links: LinkIndex;
+  /** The id under which the host netns knows this node's netns. */
+  nsid: number | null;
+}
+
+/** Reads the node's interfaces and its netns id (after the host dump, which
+ * makes the kernel assign ids to peer namespaces). */
+export async function viewNode(runtime: NodeRuntime): Promise<NodeView> {
+  const links = await LinkIndex.of(runtime.netns);
+  const nsid = await native.netnsId(null, runtime.netns);
+  return { runtime, links, nsid };
+}
+
+function endpointOf(p: PortPlan): string | null {
+  return p.node ? `${p.node.name}:${p.node.iface}` : null;
+}
+
+/** Resolves one port, or returns why it cannot be used. */
+export function resolvePort(p: PortPlan, host: LinkIndex, nodes: Map<string, NodeView>): ResolvedPort | string {
+  const endpoint = endpointOf(p);
+  const label = endpoint ? `${p.ifname} (${endpoint})` : p.ifname;
+  const link = host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined);
+  if (!link) return `port ${label} does not exist in the host netns`;
+  let peer: ResolvedPort['peer'] = null;
+  if (p.node) {
+    const view = nodes.get(p.node.name);
+    if (!view) return `port ${label}: node ${p.node.name} is not available`;
+    if (link.kind !== 'veth') return `port ${label} is a ${link.kind || 'plain'} device, expected the veth peer of ${endpoint}`;
+    const want = view.links.find(p.node.iface);
+    if (!want) return `interface ${endpoint} does not exist in node ${p.node.name}'s netns ${view.runtime.netns}`;
+    const samePeer = link.peerIfindex === want.ifindex && link.peerNetnsId !== null && link.peerNetnsId === view.nsid;
+    if (!samePeer)
+      return `port ${label} is not the veth peer of ${endpoint} (its peer is ifindex ${link.peerIfindex} in netns id ${link.peerNetnsId}; ${endpoint} is ifindex ${want.ifindex} in netns id ${view.nsid})`;
+    peer = { netns: view.runtime.netns, ifname: want.name };
+  }
+  return { plan: p, ifname: link.name, ifindex: link.ifindex, kind: link.kind, endpoint, peer, link };
+}
+
+/** Resolves wires; returns the good ones and one problem line per bad port. */
+export function resolveWires(
+  wires: WirePlan[],
+  host: LinkIndex,
+  nodes: Map<string, NodeView>,
+): { wires: ResolvedWire[]; problems: string[] } {
+  const out: ResolvedWire[] = [];
+  const problems: string[] = [];
+  for (const w of wires) {
+    const a = resolvePort(w.a, host, nodes);
+    const b = resolvePort(w.b, host, nodes);
+    if (typeof a === 'string') problems.push(`wire ${w.id}: ${a}`);
+    if (typeof b === 'string') problems.push(`wire ${w.id}: ${b}`);
+    if (typeof a === 'string' || typeof b === 'string') continue;
+    try {
+      const mode = chooseMode(w.options.mode, { ifname: a.ifname, kind: a.kind, peer: a.peer }, { ifname: b.ifname, kind: b.kind, peer: b.peer });
+      out.push({ plan: w, a, b, mode });
+    } catch (e) {
+      problems.push(`wire ${w.id}: ${(e as Error).message}`);
+    }
+  }
+  return { wires: out, problems };
+}
+
+export function problemsError(problems: string[], hint?: string): XconnectError {
+  const head = problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`;
+  return new XconnectError('RUNTIME', head, { hint: hint ?? 'nothing was changed' });
+}
