@@ -57,6 +57,30 @@ int EnsureBpffs() {
   return 0;
 }
 
+// Reuses the map pinned at `path` if there is one, else has libbpf create and
+// pin it there. We check compatibility ourselves because the kernel adds
+// BPF_F_RDONLY_PROG to every devmap, which libbpf 1.1's own reuse check reads
+// as a mismatch (and a devmap cannot be created with that flag set).
+int ReusePinnedMap(bpf_map* map, const std::string& path) {
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) {
+    if (errno != ENOENT) return errno;
+    return bpf_map__set_pin_path(map, path.c_str()) ? EINVAL : 0;
+  }
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  int err = 0;
+  if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+    err = errno;
+  else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+           info.value_size != bpf_map__value_size(map) || info.max_entries != bpf_map__max_entries(map))
+    err = EINVAL;
+  else if (bpf_map__reuse_fd(map, fd) < 0)
+    err = errno;
+  close(fd);  // reuse_fd holds its own duplicate
+  return err;
+}
+
 struct Loaded {
   xconnect* skel = nullptr;
   std::mutex mu;
@@ -92,7 +116,11 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     bpf_map* map;
     bpf_object__for_each_map(map, skel->obj) {
       std::string path = pin_dir + "/" + bpf_map__name(map);
-      bpf_map__set_pin_path(map, path.c_str());
+      if ((err = ReusePinnedMap(map, path))) {
+        xconnect__destroy(skel);
+        return Fail(err, "pinned map " + path + " does not match this version of clab-xconnect (" +
+                             strerror(err) + "); remove the lab's state with `clab-xconnect destroy`");
+      }
     }
     err = xconnect__load(skel);
     if (err) {

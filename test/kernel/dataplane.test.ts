@@ -54,6 +54,18 @@ describe.each([
     expect((await native.getLink(lab.w, 'pa'))?.xdp.mode).toBe(mode);
   });
 
+  it('is found again by a later process (pinned maps and links are reused)', async () => {
+    const again = await Dataplane.open(lab.pinDir);
+    try {
+      const pa = await again.port(lab.w, 'pa');
+      expect(pa).toMatchObject({ attached: mode, ours: true, config: { adminUp: true, loss: 0 } });
+      const r = await again.installWire(ports(), { mode, adminUp: true, loss: 0 });
+      expect([r.a.created, r.b.created]).toEqual([false, false]);
+    } finally {
+      again.close();
+    }
+  });
+
   afterAll(async () => {
     dp?.close();
     await lab?.destroy();
