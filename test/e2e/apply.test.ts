@@ -1,0 +1,245 @@
+/** The main job end to end on a real Docker engine: a containerlab-shaped lab
+ * (src/lab/), wired by the CLI, checked by frames crossing the containers. */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deployLab, destroyLab, startNode, stopNode, type DeployedLab } from '../../src/lab/index.js';
+import { native, packageRoot } from '../../src/native/addon.js';
+import { labPinDir } from '../../src/runtime/paths.js';
+import { loadTopology } from '../../src/topology/load.js';
+import type { Topology } from '../../src/topology/model.js';
+import { stitchIfname } from '../../src/topology/names.js';
+import { cli, cliJson } from '../helpers/cli.js';
+import { setupOrFail, uniqueId } from '../helpers/docker.js';
+import { contains, frameMatrix } from '../helpers/frames.js';
+import { sh } from '../helpers/sys.js';
+
+interface WireJson {
+  id: string;
+  action?: string;
+  state?: string;
+  mode: string;
+  admin: string | null;
+  a: { endpoint: string; port: string; counters: Record<string, number> };
+  b: { endpoint: string; port: string; counters: Record<string, number> };
+}
+interface ApplyJson {
+  ok: boolean;
+  changes: number;
+  wires: WireJson[];
+  pending: { id: string; reason: string }[];
+  removedPorts: string[];
+  peerChanges: { endpoint: string; feature: string }[];
+}
+interface StatusJson {
+  ok: boolean;
+  wires: WireJson[];
+}
+
+function topologyYaml(lab: string, opts: { thirdExcluded: boolean; fourthExcluded: boolean }): string {
+  return `name: ${lab}
+topology:
+  defaults:
+    kind: linux
+    image: clab-xconnect/node:latest
+  nodes:
+    r1: {}
+    r2: {}
+    r3: {}
+  links:
+    - type: veth-stitch
+      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
+    - type: veth-stitch
+      endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
+      labels: { xconnect.clab/mode: generic }
+    - type: veth-stitch
+      endpoints: [{ node: r1, interface: eth2 }, { node: r3, interface: eth2 }]
+      labels: { xconnect.clab/exclude: "${opts.thirdExcluded}" }
+    - type: veth-stitch
+      endpoints: [{ node: r1, interface: eth3 }, { node: r3, interface: eth3 }]
+      labels: { xconnect.clab/exclude: "${opts.fourthExcluded}" }
+`;
+}
+
+/** Sends frames out of a node interface; returns what the other node received. */
+async function across(lab: DeployedLab, from: string, to: string, frames: Buffer[], waitMs = 1500): Promise<Buffer[]> {
+  const [fn, fi] = from.split(':') as [string, string];
+  const [tn, ti] = to.split(':') as [string, string];
+  const fd = await native.openCapture(lab.nodes[tn]!.netns, ti);
+  try {
+    await native.sendFrames(lab.nodes[fn]!.netns, fi, frames);
+    return await native.readCapture(fd, { max: frames.length, timeoutMs: waitMs });
+  } finally {
+    native.closeCapture(fd);
+  }
+}
+
+async function xdpOn(ifname: string): Promise<boolean> {
+  const l = await native.getLink(null, ifname);
+  return !!l && l.xdp.mode !== 'none';
+}
+
+describe('apply / status / destroy on a 3-node lab', () => {
+  const name = uniqueId('x');
+  let dir: string;
+  let file: string;
+  let topo: Topology;
+  let lab: DeployedLab;
+  const hookRuns: ApplyJson[] = [];
+  const port = (node: string, iface: string) => stitchIfname(name, node, iface);
+
+  setupOrFail(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-'));
+    file = path.join(dir, `${name}.clab.yml`);
+    await writeFile(file, topologyYaml(name, { thirdExcluded: false, fourthExcluded: true }));
+    topo = loadTopology(file);
+    // containerlab's stages hook: apply --node as each node comes up.
+    lab = await deployLab(topo, {
+      onNodeUp: async (node) => {
+        hookRuns.push(await cliJson<ApplyJson>(['apply', '-t', file, '--node', node]));
+      },
+    });
+    for (const n of Object.values(lab.nodes))
+      await sh('nsenter', [`--net=${n.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+  });
+
+  afterAll(async () => {
+    if (file) await cli(['destroy', '-t', file]);
+    if (topo) await destroyLab(topo);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('wires links node by node as the stages hook runs', () => {
+    expect(hookRuns.map((r) => r.wires.map((w) => `${w.id}:${w.action}`))).toEqual([
+      [],
+      ['r1:eth1--r2:eth1:add'],
+      ['r2:eth2--r3:eth1:add', 'r1:eth2--r3:eth2:add'],
+    ]);
+    expect(hookRuns[0]!.pending.map((p) => p.id).sort()).toEqual(['r1:eth1--r2:eth1', 'r1:eth2--r3:eth2']);
+    expect(hookRuns[1]!.peerChanges.map((c) => `${c.endpoint} ${c.feature}`)).toContain('r1:eth1 rx-gro');
+  });
+
+  it('reports no change when applied again', async () => {
+    const r = await cliJson<ApplyJson>(['apply', '-t', file]);
+    expect(r.changes).toBe(0);
+    expect(r.wires.map((w) => w.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(r.peerChanges).toEqual([]);
+  });
+
+  it('shows each wire in status JSON', async () => {
+    const s = await cliJson<StatusJson>(['status', '-t', file]);
+    expect(s.wires.map((w) => [w.id, w.state, w.mode, w.admin])).toEqual([
+      ['r1:eth1--r2:eth1', 'active', 'native', 'up'],
+      ['r2:eth2--r3:eth1', 'active', 'generic', 'up'],
+      ['r1:eth2--r3:eth2', 'active', 'native', 'up'],
+    ]);
+    expect(s.wires[0]!.a).toMatchObject({ endpoint: 'r1:eth1', port: port('r1', 'eth1') });
+    expect(s.wires[0]!.b).toMatchObject({ endpoint: 'r2:eth1', port: port('r2', 'eth1') });
+  });
+
+  it('carries ping between containers', async () => {
+    const n1 = lab.nodes.r1!.netns, n2 = lab.nodes.r2!.netns;
+    await sh('nsenter', [`--net=${n1}`, 'ip', 'addr', 'add', '198.18.9.1/24', 'dev', 'eth1']);
+    await sh('nsenter', [`--net=${n2}`, 'ip', 'addr', 'add', '198.18.9.2/24', 'dev', 'eth1']);
+    const r = await sh('nsenter', [`--net=${n1}`, 'ping', '-c', '3', '-i', '0.2', '-W', '1', '198.18.9.2']);
+    expect(r.stdout).toMatch(/3 received/);
+  });
+
+  for (const [from, to, mode] of [['r1:eth1', 'r2:eth1', 'native'], ['r3:eth1', 'r2:eth2', 'generic']] as const) {
+    it(`passes every frame class unchanged ${from} -> ${to} (${mode})`, async () => {
+      const frames = frameMatrix(`e2e-${mode}`, 9514);
+      const got = await across(lab, from, to, frames.map((f) => f.bytes));
+      expect(frames.filter((f) => !contains(got, f.bytes)).map((f) => f.name)).toEqual([]);
+    });
+  }
+
+  it('counts the frames in status', async () => {
+    const before = await cliJson<StatusJson>(['status', '-t', file]);
+    const frames = frameMatrix('e2e-count', 1514).map((f) => f.bytes);
+    await across(lab, 'r1:eth1', 'r2:eth1', frames);
+    const after = await cliJson<StatusJson>(['status', '-t', file]);
+    const d = (k: string) => after.wires[0]!.a.counters[k]! - before.wires[0]!.a.counters[k]!;
+    expect(d('rxPackets')).toBe(frames.length);
+    expect(d('redirected')).toBe(frames.length);
+    expect(d('rxBytes')).toBe(frames.reduce((s, f) => s + f.length, 0));
+  });
+
+  it('validates everything before changing anything (dry run, stopped node)', async () => {
+    const pinsBefore = await readdir(path.join(labPinDir(name), 'links'));
+    const dry = await cliJson<ApplyJson>(['apply', '-t', file, '--dry-run']);
+    expect(dry.changes).toBe(0);
+    await stopNode(topo, 'r3');
+    const r = await cli(['apply', '-t', file]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/node r3 \(container clab-x[0-9a-f]+-r3\) is not running/);
+    expect(await readdir(path.join(labPinDir(name), 'links'))).toEqual(pinsBefore);
+    expect(await xdpOn(port('r1', 'eth1'))).toBe(true);
+    // containerlab recreates the node's interfaces on restart; the next apply repairs.
+    lab.nodes.r3 = await startNode(topo, 'r3', { relink: true });
+    await sh('nsenter', [`--net=${lab.nodes.r3.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    const fix = await cliJson<ApplyJson>(['apply', '-t', file]);
+    expect(fix.wires.map((w) => w.action)).toEqual(['unchanged', 'reinstall', 'reinstall']);
+    const frames = frameMatrix('e2e-repair', 1514).map((f) => f.bytes);
+    const got = await across(lab, 'r2:eth2', 'r3:eth1', frames);
+    expect(frames.every((f) => contains(got, f))).toBe(true);
+  });
+
+  it('reconciles an edited topology: a removed link falls back to tc, an added one is wired', async () => {
+    await writeFile(file, topologyYaml(name, { thirdExcluded: true, fourthExcluded: false }));
+    const r = await cliJson<ApplyJson>(['apply', '-t', file]);
+    expect(r.wires.map((w) => `${w.id}:${w.action}`)).toEqual([
+      'r1:eth1--r2:eth1:unchanged',
+      'r2:eth2--r3:eth1:unchanged',
+      'r1:eth3--r3:eth3:add',
+    ]);
+    expect(r.removedPorts).toEqual([port('r1', 'eth2'), port('r3', 'eth2')].sort());
+    expect(r.changes).toBe(3);
+    expect(await xdpOn(port('r1', 'eth2'))).toBe(false);
+    const frames = frameMatrix('e2e-edit', 1514).map((f) => f.bytes);
+    // Removed: containerlab's tc stitch carries it again.
+    const viaTc = await across(lab, 'r1:eth2', 'r3:eth2', frames);
+    expect(frames.every((f) => contains(viaTc, f))).toBe(true);
+    // Added: XDP carries it, and counts it.
+    const viaXdp = await across(lab, 'r1:eth3', 'r3:eth3', frames);
+    expect(frames.every((f) => contains(viaXdp, f))).toBe(true);
+    const s = await cliJson<StatusJson>(['status', '-t', file]);
+    expect(s.wires[2]).toMatchObject({ id: 'r1:eth3--r3:eth3', state: 'active', mode: 'native' });
+    expect(s.wires[2]!.a.counters.redirected).toBe(frames.length);
+    expect((await cliJson<ApplyJson>(['apply', '-t', file])).changes).toBe(0);
+  });
+
+  it("refuses a port that carries someone else's XDP program, changing nothing", async () => {
+    const victim = port('r1', 'eth2'); // unwired since the edit
+    const obj = path.join(packageRoot, 'build', 'gen', 'foreign_xdp.bpf.o');
+    await sh('ip', ['link', 'set', 'dev', victim, 'xdpgeneric', 'obj', obj, 'sec', 'xdp']);
+    try {
+      await writeFile(file, topologyYaml(name, { thirdExcluded: false, fourthExcluded: false }));
+      const pinsBefore = await readdir(path.join(labPinDir(name), 'links'));
+      const r = await cli(['apply', '-t', file]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`port ${victim} already carries XDP program id \\d+ \\(generic mode\\) that clab-xconnect did not install; refusing to replace it`));
+      expect(await readdir(path.join(labPinDir(name), 'links'))).toEqual(pinsBefore);
+      expect(await xdpOn(port('r3', 'eth2'))).toBe(false);
+    } finally {
+      await sh('ip', ['link', 'set', 'dev', victim, 'xdpgeneric', 'off']);
+      await writeFile(file, topologyYaml(name, { thirdExcluded: true, fourthExcluded: false }));
+    }
+  });
+
+  it('destroy removes every program, link and pin of the lab, and tc takes over', async () => {
+    const ports = [port('r1', 'eth1'), port('r2', 'eth1'), port('r2', 'eth2'), port('r3', 'eth1'), port('r1', 'eth3'), port('r3', 'eth3')];
+    const linkIds = (await Promise.all(ports.map((p) => native.pinnedLink(path.join(labPinDir(name), 'links', p))))).map((l) => l?.id);
+    const r = await cliJson<{ removedPorts: string[] }>(['destroy', '-t', file]);
+    expect(r.removedPorts).toEqual([...ports].sort());
+    for (const p of ports) expect(await xdpOn(p)).toBe(false);
+    await expect(readdir(labPinDir(name))).rejects.toThrow(/ENOENT/);
+    const links = JSON.parse((await sh('bpftool', ['-j', 'link', 'show'])).stdout) as { id: number }[];
+    expect(links.filter((l) => linkIds.includes(l.id))).toEqual([]);
+    const frames = frameMatrix('e2e-destroyed', 1514).map((f) => f.bytes);
+    const got = await across(lab, 'r1:eth1', 'r2:eth1', frames);
+    expect(frames.every((f) => contains(got, f))).toBe(true);
+    // Destroy again: nothing to do, still fine.
+    expect((await cliJson<{ removedPorts: string[] }>(['destroy', '-t', file])).removedPorts).toEqual([]);
+  });
+});
