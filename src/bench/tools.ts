@@ -1,0 +1,88 @@
+/** The C tools under bench/ (xcbench: generator, sink, stand-in wire), built
+ * on demand into .bench/build, and typed wrappers around their commands. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XconnectError } from '../errors.js';
+import type { Netns } from './netns.js';
+import { run, start } from './sh.js';
+
+/** Repository root, from dist/bench or src/bench. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const benchDir = path.join(repoRoot, '.bench');
+const buildDir = path.join(benchDir, 'build');
+const xcbench = path.join(buildDir, 'xcbench');
+
+export type XdpMode = 'native' | 'generic';
+
+/** `make -C bench` (a no-op when up to date). */
+export async function buildTools(): Promise<void> {
+  try {
+    await run('make', ['-s', '-C', path.join(repoRoot, 'bench'), `O=${buildDir}`]);
+  } catch (e) {
+    throw new XconnectError('RUNTIME', 'cannot build the bench tools (bench/Makefile)', {
+      hint: 'needs clang, bpftool, libbpf-dev, make, pkg-config',
+      cause: e,
+    });
+  }
+}
+
+/** What `xcbench gen` prints. */
+export interface GenResult {
+  size: number;
+  threads: number;
+  dry_run: boolean;
+  seconds: number;
+  tx_packets: number;
+  tx_pps: number;
+  rx_packets?: number;
+  rx_pps?: number;
+  rx_bps?: number;
+}
+
+export interface GenOptions {
+  tx: { netns: Netns; dev: string };
+  /** Receiver with an xcbench sink attached; omitted for a dry run. */
+  rx?: { netns: Netns; dev: string };
+  size: number;
+  seconds: number;
+  warmup: number;
+  threads: number;
+  dryRun?: boolean;
+}
+
+/** Runs the live-frames generator (and samples the sink) once. */
+export async function generate(o: GenOptions): Promise<GenResult> {
+  const args = ['gen', '--tx-netns', o.tx.netns.path, '--tx-dev', o.tx.dev];
+  if (o.rx) args.push('--rx-netns', o.rx.netns.path, '--rx-dev', o.rx.dev);
+  args.push('--size', String(o.size), '--seconds', String(o.seconds), '--warmup', String(o.warmup));
+  args.push('--threads', String(o.threads));
+  if (o.dryRun) args.push('--dry-run');
+  const { stdout } = await start(xcbench, args, { timeoutMs: (o.seconds + o.warmup + 20) * 1000 }).done;
+  return JSON.parse(stdout) as GenResult;
+}
+
+/** Attaches the sink (count + drop) or the pass program (NAPI on) to a port. */
+export async function attachProgram(netns: Netns, dev: string, prog: 'sink' | 'pass', mode: XdpMode): Promise<void> {
+  await run(xcbench, ['attach', '--netns', netns.path, '--dev', dev, '--prog', prog, '--mode', mode]);
+}
+
+/** Detaches whatever XDP program `mode` has on the port (none: no-op). */
+export async function detachProgram(netns: Netns, dev: string, mode: XdpMode): Promise<void> {
+  await run(xcbench, ['detach', '--netns', netns.path, '--dev', dev, '--mode', mode]);
+}
+
+/** The bench's stand-in wire (bench/bpf/wire.bpf.c) between two ports of one netns. */
+export async function benchWire(netns: Netns, a: string, b: string, mode: XdpMode): Promise<void> {
+  await run(xcbench, ['wire', '--netns', netns.path, '--a', a, '--b', b, '--mode', mode]);
+}
+
+/** Runs a command inside a namespace (nsenter: unlike `ip netns exec`, no /sys remount). */
+export function nsRun(netns: Netns, cmd: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}) {
+  return run('nsenter', [`--net=${netns.path}`, cmd, ...args], opts);
+}
+
+/** Sets ethtool features (`-K`) on a port. */
+export async function ethtoolK(netns: Netns, dev: string, features: Record<string, 'on' | 'off'>): Promise<void> {
+  const args = Object.entries(features).flat();
+  await nsRun(netns, 'ethtool', ['-K', dev, ...args]);
+}
