@@ -25,4 +25,13 @@ fi
 # bpffs: the wires' state lives there.
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# npm ci when the lock file changed since the last install (it also builds:
+# the addon through the install script, the TypeScript through prepare);
+# otherwise an incremental build, so re-runs take seconds.
+stamp=node_modules/.clab-xconnect-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+else
+  npm run --silent build >/dev/null
+fi
