@@ -29,6 +29,14 @@ export interface TopologyNode {
   networkMode: string | undefined;
   /** 1-based line of the node's key in the file. */
   line: number;
+  /** `type:` (platform type), inherited and trimmed. */
+  type?: string;
+  /** `cmd:` inherited (not magic-expanded, as in containerlab). */
+  cmd?: string;
+  /** `exec:` commands, concatenated defaults+kind+group+node, magic variables expanded. */
+  exec?: string[];
+  /** `binds:` merged by container path, magic variables expanded in the host path. */
+  binds?: string[];
 }
 
 export interface Endpoint {
@@ -48,6 +56,10 @@ interface LinkBase {
   /** 1-based line of the link entry; `index` is its position in `links:`. */
   line: number;
   index: number;
+  /** 1-based line of each `labels:` key of the link (for messages about option labels). */
+  labelLines?: Record<string, number>;
+  /** True when the link was written in the brief `endpoints: ["a:x", "b:y"]` form. */
+  brief?: boolean;
 }
 
 export interface VethLink extends LinkBase {
@@ -75,6 +87,8 @@ export interface VxlanLink extends LinkBase {
   vni: number;
   dstPort: number;
   srcPort: number | undefined;
+  /** `parent-interface:` (the underlay interface) when written. */
+  parentInterface?: string;
 }
 
 export interface DummyLink extends LinkBase {

@@ -49,3 +49,22 @@ export function isValidIfname(name: string): boolean {
 export function vxlanStitchIfnames(node: string, iface: string): { veth: string; vxlan: string } {
   return { veth: `ve-${node}_${iface}`, vxlan: `vx-${node}_${iface}` };
 }
+
+/** containerlab's magic variables (core/config.go magicVarReplacer): `__clabDir__` is the
+ * lab directory, `__clabLabName__` its base name (`clab-<lab>`), `__clabNodeDir__` the
+ * node's directory in it and `__clabNodeName__` the node name. containerlab expands them
+ * in exec, binds (host path), startup-config, extras and stage commands only. */
+export function expandMagicVars(text: string, labDir: string, node?: string): string {
+  const base = labDir.replace(/\/+$/, '').split('/').pop() ?? labDir;
+  let out = text.split('__clabDir__').join(labDir).split('__clabLabName__').join(base);
+  if (node !== undefined) {
+    out = out.split('__clabNodeDir__').join(`${labDir}/${node}`).split('__clabNodeName__').join(node);
+  }
+  return out;
+}
+
+/** Lab directory: `clab-<lab>` beside the topology file, or under `$CLAB_LABDIR_BASE`. */
+export function labDirectory(topologyDir: string, lab: string, labDirBase?: string): string {
+  const base = labDirBase ? labDirBase : topologyDir;
+  return `${base.replace(/\/+$/, '')}/clab-${lab}`;
+}

@@ -1,0 +1,79 @@
+/** Per-link options carried in containerlab link `labels` under the `xconnect.clab/`
+ * prefix (labels are the only place containerlab's strict decoder lets them live).
+ * Values are strings (containerlab labels are map[string]string). Other labels are
+ * ignored; an unknown key under the prefix is an error (typo protection). */
+import { XconnectError } from '../errors.js';
+import type { Link } from '../topology/model.js';
+import { formatPath } from '../topology/source.js';
+import type { AdminState, ModeChoice } from './types.js';
+
+export const LABEL_PREFIX = 'xconnect.clab/';
+
+export const LABELS = {
+  exclude: `${LABEL_PREFIX}exclude`,
+  admin: `${LABEL_PREFIX}admin`,
+  loss: `${LABEL_PREFIX}loss`,
+  mode: `${LABEL_PREFIX}mode`,
+  pair: `${LABEL_PREFIX}pair`,
+} as const;
+
+/** Options parsed from one link's labels; undefined = not set on this link. */
+export interface LinkLabelOptions {
+  exclude?: boolean;
+  admin?: AdminState;
+  /** Loss probability 0..1 (the label is in percent). */
+  loss?: number;
+  mode?: ModeChoice;
+  pair?: string;
+}
+
+const KNOWN = Object.values(LABELS) as string[];
+
+/** Parses and validates the `xconnect.clab/*` labels of a link. `file` is for messages. */
+export function parseLinkLabels(link: Link, file: string): LinkLabelOptions {
+  const out: LinkLabelOptions = {};
+  for (const [key, value] of Object.entries(link.labels)) {
+    if (!key.startsWith(LABEL_PREFIX)) continue;
+    const fail = (message: string, hint: string): never => {
+      throw new XconnectError('PLAN', message, {
+        file,
+        line: link.labelLines?.[key] ?? (link.line || undefined),
+        path: formatPath(['topology', 'links', link.index, 'labels', key]),
+        value,
+        hint,
+      });
+    };
+    const v = value.trim();
+    switch (key) {
+      case LABELS.exclude:
+        if (v !== 'true' && v !== 'false') fail(`label ${key} must be "true" or "false", got ${JSON.stringify(value)}`, `write ${key}: "true"`);
+        out.exclude = v === 'true';
+        break;
+      case LABELS.admin:
+        if (v !== 'up' && v !== 'down') fail(`label ${key} must be "up" or "down", got ${JSON.stringify(value)}`, `write ${key}: down`);
+        out.admin = v as AdminState;
+        break;
+      case LABELS.loss: {
+        const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+        if (!(n >= 0 && n <= 100)) fail(`label ${key} must be a percentage from 0 to 100, got ${JSON.stringify(value)}`, `write ${key}: "0.5" for 0.5% loss`);
+        out.loss = n / 100;
+        break;
+      }
+      case LABELS.mode:
+        if (v !== 'auto' && v !== 'native' && v !== 'generic') {
+          fail(`label ${key} must be auto, native or generic, got ${JSON.stringify(value)}`, `write ${key}: generic`);
+        }
+        out.mode = v as ModeChoice;
+        break;
+      case LABELS.pair:
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(v)) {
+          fail(`label ${key} must be a pair name (letters, digits, ".", "_", "-"; up to 63), got ${JSON.stringify(value)}`, `write ${key}: uplink1 on both host links`);
+        }
+        out.pair = v;
+        break;
+      default:
+        fail(`unknown label ${JSON.stringify(key)}`, `labels under ${LABEL_PREFIX} are: ${KNOWN.join(', ')}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+/** Plans a file of either supported source: a containerlab topology or an xdp-xconnect
+ * config (detected by its top-level keys). */
+import { type LoadOptions, loadTopology } from '../topology/load.js';
+import { parseYamlText, readText } from '../topology/source.js';
+import { planTopology } from './plan.js';
+import type { Plan } from './types.js';
+import { isXdpXconnectConfig, loadXdpXconnectConfig } from './xdp-xconnect.js';
+
+/** Which planner a file needs: 'xdp-xconnect' for a `links:`-only mapping, else 'containerlab'. */
+export function detectPlanSource(file: string): 'containerlab' | 'xdp-xconnect' {
+  const text = readText(file);
+  if (text.includes('{{')) return 'containerlab';
+  try {
+    return isXdpXconnectConfig(parseYamlText(text, file).value) ? 'xdp-xconnect' : 'containerlab';
+  } catch {
+    return 'containerlab'; // the containerlab loader reports the problem with full context
+  }
+}
+
+/** Loads and plans `file` offline. */
+export function planFile(file: string, opts: LoadOptions = {}): Plan {
+  if (detectPlanSource(file) === 'xdp-xconnect') return loadXdpXconnectConfig(file);
+  return planTopology(loadTopology(file, opts), { displayFile: file });
+}

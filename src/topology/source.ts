@@ -1,0 +1,233 @@
+/** Reading a YAML source file: text checks, YAML parsing with line numbers, and a plain
+ * value tree for validation. Shared by the containerlab loader and the xdp-xconnect
+ * config reader. */
+import { readFileSync } from 'node:fs';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { XconnectError } from '../errors.js';
+
+export type PathSegment = string | number;
+
+/** A YAML scalar that is not a string (number, bool), kept with its text as written, so a
+ * string field gets the text as containerlab's YAML decoder (Go yaml.v2) gives it:
+ * `type: 5132` is "5132", `mac: 02:00:00:00:00:04` is not a base-60 number. */
+export class GoScalar {
+  constructor(
+    readonly value: number | boolean | bigint,
+    readonly source: string,
+  ) {}
+}
+
+/** Aliases may expand at most this much (yaml's maxAliasCount): alias bombs fail fast. */
+export const MAX_ALIAS_COUNT = 100;
+
+/** `topology.links[2].endpoints[0]`; keys that are not identifiers are quoted. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined;
+  if (typeof key.value === 'string') return key.value;
+  if (typeof key.value === 'symbol') return '<<';
+  return key.source ?? String(key.value);
+}
+
+/** Maps key paths of the parsed document to 1-based lines. */
+export class SourceMap {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly counter: LineCounter,
+  ) {}
+
+  private line(node: { range?: [number, number, number] | null } | null | undefined): number | undefined {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : this.counter.linePos(start).line;
+  }
+
+  private deref(node: unknown): unknown {
+    return isAlias(node) ? node.resolve(this.doc) : node;
+  }
+
+  /** Line of the key (for a mapping entry) or item (for a sequence entry) at `path`; the
+   * nearest enclosing line when the path does not exist in the file (e.g. a merged key). */
+  lineOf(path: readonly PathSegment[]): number | undefined {
+    let node: unknown = this.doc.contents;
+    let line = this.line(node as YamlNode | null);
+    for (const seg of path) {
+      node = this.deref(node);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => keyText(p.key) === String(seg));
+        if (!pair) break;
+        line = this.line(pair.key as YamlNode) ?? line;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) break;
+        line = this.line(item as YamlNode) ?? line;
+        node = item;
+      } else break;
+    }
+    return line;
+  }
+
+  /** Keys of the mapping at `path`, in file order (empty when it is not a mapping). */
+  keysOf(path: readonly PathSegment[]): string[] {
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      node = this.deref(node);
+      if (isMap(node)) node = node.items.find((p) => keyText(p.key) === String(seg))?.value;
+      else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+      else return [];
+    }
+    node = this.deref(node);
+    if (!isMap(node)) return [];
+    return node.items.map((p) => keyText(p.key)).filter((k): k is string => k !== undefined && k !== '<<');
+  }
+}
+
+export interface YamlSource {
+  /** The path as the caller gave it (used in messages). */
+  file: string;
+  /** The text that was parsed. */
+  text: string;
+  /** Plain value tree: strings, GoScalar for other scalars, null, arrays, objects. */
+  value: unknown;
+  lines: SourceMap;
+}
+
+/** Reads a file as UTF-8 text; a missing or unreadable file is a TOPOLOGY error. */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new XconnectError('TOPOLOGY', `cannot read the file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, {
+      file,
+      errnoName: err.code,
+      hint: 'check the path given with -t',
+      cause: e,
+    });
+  }
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Parses YAML text (YAML 1.1, as Go's yaml.v2 which containerlab uses) into a plain tree
+ * with a line map. Errors: not text, syntax errors, duplicate keys, several documents,
+ * an empty file, excessive aliases. */
+export function parseYamlText(text: string, file: string): YamlSource {
+  const ctrl = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
+  if (ctrl) {
+    const line = text.slice(0, ctrl.index).split('\n').length;
+    throw new XconnectError('TOPOLOGY', `not a YAML text file: control character U+${ctrl[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`, {
+      file,
+      line,
+      hint: 'pass a containerlab topology file (*.clab.yml) or an xdp-xconnect config',
+    });
+  }
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', lineCounter: counter, uniqueKeys: true, prettyErrors: true });
+  const err = doc.errors[0];
+  if (err) {
+    const line = err.linePos?.[0]?.line;
+    const dup = err.code === 'DUPLICATE_KEY';
+    throw new XconnectError('TOPOLOGY', dup ? 'a key is defined more than once' : `not valid YAML: ${firstLine(err.message)}`, {
+      file,
+      line,
+      hint: dup
+        ? 'remove or rename the duplicate key (containerlab rejects duplicate keys too)'
+        : err.code === 'MULTIPLE_DOCS'
+          ? 'keep one YAML document per file'
+          : 'fix the YAML syntax (indentation, quotes, brackets)',
+    });
+  }
+  if (doc.contents === null) {
+    throw new XconnectError('TOPOLOGY', 'the file is empty', {
+      file,
+      hint: 'a topology needs at least "name:" and "topology:"',
+    });
+  }
+  try {
+    // Bounded alias expansion guard: throws before anything expands exponentially.
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof ReferenceError || e instanceof RangeError) {
+      throw new XconnectError('TOPOLOGY', 'YAML aliases expand too much (more than ' + MAX_ALIAS_COUNT + ' alias expansions): refusing a possible alias bomb', {
+        file,
+        hint: 'write the repeated parts out or use fewer aliases',
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  const lines = new SourceMap(doc, counter);
+  const value = toPlain(doc.contents, doc, [], file, lines);
+  return { file, text, value, lines };
+}
+
+function defineKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function toPlain(node: unknown, doc: Document.Parsed, path: PathSegment[], file: string, lines: SourceMap): unknown {
+  if (isAlias(node)) return toPlain(node.resolve(doc), doc, path, file, lines);
+  if (node === null || node === undefined) return null;
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === 'string') return v;
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return new GoScalar(v, node.source ?? String(v));
+    return String(v);
+  }
+  if (isSeq(node)) return node.items.map((item, i) => toPlain(item, doc, [...path, i], file, lines));
+  if (isMap(node)) {
+    const obj: Record<string, unknown> = {};
+    const merges: unknown[] = [];
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      if (key === undefined) {
+        throw new XconnectError('TOPOLOGY', 'mapping keys must be plain scalars', {
+          file,
+          line: lines.lineOf(path),
+          path: formatPath(path),
+          hint: 'use a string key',
+        });
+      }
+      if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
+        merges.push(pair.value);
+        continue;
+      }
+      defineKey(obj, key, toPlain(pair.value, doc, [...path, key], file, lines));
+    }
+    for (const m of merges) {
+      const src = toPlain(m, doc, path, file, lines);
+      for (const part of Array.isArray(src) ? src : [src]) {
+        if (part && typeof part === 'object' && !(part instanceof GoScalar)) {
+          for (const [k, v] of Object.entries(part)) if (!Object.hasOwn(obj, k)) defineKey(obj, k, v);
+        }
+      }
+    }
+    return obj;
+  }
+  return null;
+}
+
+/** Converts GoScalars back to plain JS values (for free-form maps such as link vars). */
+export function unwrap(value: unknown): unknown {
+  if (value instanceof GoScalar) return typeof value.value === 'bigint' ? Number(value.value) : value.value;
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) defineKey(out, k, unwrap(v));
+    return out;
+  }
+  return value;
+}

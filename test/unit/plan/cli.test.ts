@@ -1,0 +1,57 @@
+/** `clab-xconnect plan` end to end: built with tsc, run with node. */
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempFiles } from '../topology/tmpfile.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const write = tempFiles();
+const cli = (...args: string[]) => execa('node', ['dist/cli/main.js', ...args], { cwd: root, reject: false });
+
+beforeAll(async () => {
+  await execa('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root });
+}, 180_000);
+
+describe('clab-xconnect plan', () => {
+  it('prints the table of a bundled topology, exit 0', async () => {
+    const r = await cli('plan', '-t', 'topologies/demo.clab.yml', '--offline');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^lab demo \(containerlab: .*topologies\/demo\.clab\.yml\)/);
+    expect(r.stdout).toMatch(/r1:eth1--r2:eth1\s+veth-stitch\s+clab-s-[0-9a-f]{8} \(r1:eth1\)/);
+    expect(r.stdout).toMatch(/r1:eth2 <-> r3:eth3\s+veth\s+direct/);
+  });
+
+  it('prints { ok: true, plan } as JSON', async () => {
+    const r = await cli('plan', '-t', 'topologies/host-pair.clab.yml', '--offline', '--format', 'json');
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.ok).toBe(true);
+    expect(out.plan).toMatchObject({ lab: 'hp', source: { format: 'containerlab' } });
+    expect(out.plan.wires[0]).toMatchObject({ id: 'r1:eth1--r2:eth1', kind: 'host-pair', options: { admin: 'up', loss: 0.01, mode: 'auto' } });
+    expect(out.plan.skipped[0]).toMatchObject({ type: 'host', status: 'unwireable' });
+  });
+
+  it('plans an xdp-xconnect config', async () => {
+    const r = await cli('plan', '-t', 'topologies/xdp-xconnect.yml', '--format', 'json');
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).plan.source.format).toBe('xdp-xconnect');
+  });
+
+  it('fails with the error text and a non-zero exit for a bad file', async () => {
+    const file = write('bad.clab.yml', 'name: bad\ntopology:\n  nodes:\n    r1: { kind: linux }\n  links:\n    - endpoints: ["r1eth1", "r1:eth2"]\n');
+    const r = await cli('plan', '-t', file, '--offline');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `clab-xconnect: ${file}:6: link endpoint "r1eth1" is not node:interface (at topology.links[0].endpoints[0]) - write it as "r1:eth1"`,
+    );
+    const j = await cli('plan', '-t', file, '--format', 'json');
+    expect(j.exitCode).toBe(1);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'TOPOLOGY', line: 6, path: 'topology.links[0].endpoints[0]', value: 'r1eth1' } });
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await cli('plan', '--offline')).exitCode).toBe(2);
+    expect((await cli('plan', '-t', 'topologies/demo.clab.yml', '--format', 'yaml')).exitCode).toBe(2);
+  });
+});
