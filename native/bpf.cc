@@ -21,6 +21,9 @@
 #include "xconnect.skel.h"
 
 namespace xc {
+
+int QueryXdp(uint32_t ifindex, uint8_t* attached, uint32_t* prog_id);  // netlink.cc
+
 namespace {
 
 constexpr const char* kBpffs = "/sys/fs/bpf";
@@ -188,119 +191,167 @@ int DetachPinned(const std::string& pin) {
   return 0;
 }
 
-// attachXdp({netns, ifname, progFd, mode: 'native'|'generic', pin})
-//   -> {ifindex, mode, progId, linkId, created}
-// Idempotent: a link already pinned at `pin` on this interface in this mode is
-// kept. Refuses (EBUSY) when the interface carries any other XDP program.
+struct AttachResult {
+  uint32_t ifindex = 0, prog_id = 0, link_id = 0;
+  bool created = false;
+};
+
+// Attaches `prog_fd` to `ifname` (calling thread's netns) through a bpf_link
+// pinned at `pin`. Idempotent: a link already pinned there, on this interface,
+// in this mode, is kept. Refuses (EBUSY) an interface that carries any other
+// XDP program: we never replace what we did not install.
+Outcome AttachOne(const std::string& netns, const std::string& ifname, const std::string& pin, int prog_fd,
+                  const std::string& mode, AttachResult* res) {
+  std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (!ifindex) return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
+  res->ifindex = ifindex;
+  uint32_t want_flags = mode == "native" ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+  uint8_t want_attached = mode == "native" ? XDP_ATTACHED_DRV : XDP_ATTACHED_SKB;
+
+  LinkState ours;
+  int err = ReadPinnedLink(pin, &ours);
+  if (err) return Fail(err, "cannot read pinned link " + pin + ": " + strerror(err));
+  uint8_t attached = 0;
+  uint32_t prog_id = 0;
+  if ((err = QueryXdp(ifindex, &attached, &prog_id)))
+    return Fail(err, std::string("cannot query XDP state") + where + ": " + strerror(err));
+  bool held_by_ours = ours.exists && prog_id && ours.info.prog_id == prog_id && ours.info.xdp.ifindex == ifindex;
+  if (held_by_ours && attached == want_attached) {
+    res->prog_id = prog_id;
+    res->link_id = ours.info.id;
+    return Ok();
+  }
+  // Our pin but another mode, or a stale pin (device gone, recreated): redo.
+  if (ours.exists && (err = DetachPinned(pin))) return Fail(err, "cannot remove stale link " + pin + ": " + strerror(err));
+  if (!held_by_ours && attached != XDP_ATTACHED_NONE)
+    return Fail(EBUSY, "interface " + ifname + " " + WhereNetns(netns) + " already carries XDP program id " +
+                           std::to_string(prog_id) + " (" + ModeName(attached) +
+                           " mode) that clab-xconnect did not install; refusing to replace it");
+  LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = want_flags);
+  int link_fd = bpf_link_create(prog_fd, (int)ifindex, BPF_XDP, &lo);
+  if (link_fd < 0) {
+    err = errno;
+    std::string hint;
+    if (err == ERANGE) hint = " (MTU too large for native XDP on this device)";
+    if (err == EOPNOTSUPP || err == EINVAL) hint = " (the driver may not support " + mode + " XDP)";
+    if (err == EBUSY || err == EEXIST) hint = " (another XDP program is attached)";
+    return Fail(err, "cannot attach XDP in " + mode + " mode" + where + ": " + strerror(err) + hint);
+  }
+  bpf_link_info li{};
+  uint32_t len = sizeof(li);
+  bpf_obj_get_info_by_fd(link_fd, &li, &len);
+  size_t slash = pin.rfind('/');
+  if (slash != std::string::npos) MkdirP(pin.substr(0, slash));
+  if (bpf_obj_pin(link_fd, pin.c_str()) < 0) {
+    err = errno;
+    close(link_fd);  // unpinned: closing detaches again
+    return Fail(err, "cannot pin link at " + pin + where + ": " + strerror(err));
+  }
+  close(link_fd);
+  res->prog_id = li.prog_id;
+  res->link_id = li.id;
+  res->created = true;
+  return Ok();
+}
+
+// attachXdp({netns, progFd, mode: 'native'|'generic', ports: [{ifname, pin}]})
+//   -> [{ifindex, progId, linkId, created}]
+// All or nothing: when one port fails, the links this call created are
+// removed again and the call fails naming that port.
 Napi::Value AttachXdp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o;
-  if (!ArgObject(info, 0, &o)) XC_THROW_TYPE(env, "attachXdp(options)");
-  std::string netns = GetString(o, "netns"), ifname = GetString(o, "ifname"), pin = GetString(o, "pin");
-  std::string mode = GetString(o, "mode");
+  if (!ArgObject(info, 0, &o) || !o.Get("ports").IsArray()) XC_THROW_TYPE(env, "attachXdp(options)");
+  std::string netns = GetString(o, "netns"), mode = GetString(o, "mode");
   int prog_fd = (int)GetInt(o, "progFd", -1);
-  if (ifname.empty() || pin.empty() || prog_fd < 0 || (mode != "native" && mode != "generic"))
-    XC_THROW_TYPE(env, "attachXdp({netns, ifname, progFd, mode: 'native'|'generic', pin})");
+  std::vector<std::pair<std::string, std::string>> ports;
+  Napi::Array arr = o.Get("ports").As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Object p = arr.Get(i).As<Napi::Object>();
+    ports.emplace_back(GetString(p, "ifname"), GetString(p, "pin"));
+    if (ports.back().first.empty() || ports.back().second.empty()) XC_THROW_TYPE(env, "attachXdp: port needs ifname and pin");
+  }
+  if (prog_fd < 0 || (mode != "native" && mode != "generic"))
+    XC_THROW_TYPE(env, "attachXdp({netns, progFd, mode: 'native'|'generic', ports})");
   return RunJob(env, netns, [=]() -> Outcome {
-    std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
-    unsigned ifindex = if_nametoindex(ifname.c_str());
-    if (!ifindex) return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
-    uint32_t want_flags = mode == "native" ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-    uint8_t want_attached = mode == "native" ? XDP_ATTACHED_DRV : XDP_ATTACHED_SKB;
-
-    LinkState ours;
-    int err = ReadPinnedLink(pin, &ours);
-    if (err) return Fail(err, "cannot read pinned link " + pin + ": " + strerror(err));
-
-    LIBBPF_OPTS(bpf_xdp_query_opts, q);
-    if (bpf_xdp_query((int)ifindex, 0, &q) < 0)
-      return Fail(errno, std::string("cannot query XDP state") + where + ": " + strerror(errno));
-    bool held_by_ours = ours.exists && q.prog_id && ours.info.prog_id == q.prog_id &&
-                        ours.info.xdp.ifindex == ifindex;
-    if (held_by_ours && q.attach_mode == want_attached) {
-      uint32_t prog_id = q.prog_id, link_id = ours.info.id;
-      return Ok([=](Napi::Env env) -> Napi::Value {
+    std::vector<AttachResult> results(ports.size());
+    for (size_t i = 0; i < ports.size(); i++) {
+      Outcome o = AttachOne(netns, ports[i].first, ports[i].second, prog_fd, mode, &results[i]);
+      if (o.errnum) {
+        for (size_t j = 0; j < i; j++)
+          if (results[j].created) DetachPinned(ports[j].second);
+        return o;
+      }
+    }
+    return Ok([results, mode](Napi::Env env) -> Napi::Value {
+      Napi::Array out = Napi::Array::New(env, results.size());
+      for (uint32_t i = 0; i < results.size(); i++) {
         Napi::Object r = Napi::Object::New(env);
-        r.Set("ifindex", ifindex);
+        r.Set("ifindex", results[i].ifindex);
         r.Set("mode", mode);
-        r.Set("progId", prog_id);
-        r.Set("linkId", link_id);
-        r.Set("created", false);
-        return r;
-      });
-    }
-    // Our pin but another mode, or a stale pin (device gone, recreated): redo.
-    if (ours.exists && (err = DetachPinned(pin)))
-      return Fail(err, "cannot remove stale link " + pin + ": " + strerror(err));
-    if (!held_by_ours && q.attach_mode != XDP_ATTACHED_NONE) {
-      return Fail(EBUSY, "interface " + ifname + " " + WhereNetns(netns) + " already carries XDP program id " +
-                             std::to_string(q.prog_id) + " (" + ModeName(q.attach_mode) +
-                             " mode) that clab-xconnect did not install; refusing to replace it");
-    }
-    LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = want_flags);
-    int link_fd = bpf_link_create(prog_fd, (int)ifindex, BPF_XDP, &lo);
-    if (link_fd < 0) {
-      err = errno;
-      std::string hint;
-      if (err == ERANGE) hint = " (MTU too large for native XDP on this device)";
-      if (err == EOPNOTSUPP || err == EINVAL) hint = " (the driver may not support " + mode + " XDP)";
-      if (err == EBUSY || err == EEXIST) hint = " (another XDP program is attached)";
-      return Fail(err, "cannot attach XDP in " + mode + " mode" + where + ": " + strerror(err) + hint);
-    }
-    bpf_link_info li{};
-    uint32_t len = sizeof(li);
-    bpf_obj_get_info_by_fd(link_fd, &li, &len);
-    size_t slash = pin.rfind('/');
-    if (slash != std::string::npos) MkdirP(pin.substr(0, slash));
-    if (bpf_obj_pin(link_fd, pin.c_str()) < 0) {
-      err = errno;
-      close(link_fd);  // unpinned: closing detaches again
-      return Fail(err, "cannot pin link at " + pin + where + ": " + strerror(err));
-    }
-    close(link_fd);
-    uint32_t prog_id = li.prog_id, link_id = li.id;
-    return Ok([=](Napi::Env env) -> Napi::Value {
-      Napi::Object r = Napi::Object::New(env);
-      r.Set("ifindex", ifindex);
-      r.Set("mode", mode);
-      r.Set("progId", prog_id);
-      r.Set("linkId", link_id);
-      r.Set("created", true);
-      return r;
+        r.Set("progId", results[i].prog_id);
+        r.Set("linkId", results[i].link_id);
+        r.Set("created", results[i].created);
+        out.Set(i, r);
+      }
+      return out;
     });
   });
 }
 
-// detachXdp(pin) -> boolean (false: nothing was pinned there). Needs no netns:
-// a bpf_link knows its device.
+std::vector<std::string> StringList(const Napi::CallbackInfo& info, size_t i) {
+  std::vector<std::string> out;
+  if (info.Length() <= i || !info[i].IsArray()) return out;
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) out.push_back(a.Get(k).As<Napi::String>().Utf8Value());
+  return out;
+}
+
+// detachXdp(pins[]) -> boolean[] (false: nothing was pinned there). Needs no
+// netns: a bpf_link knows its device.
 Napi::Value DetachXdp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string pin;
-  if (!ArgString(info, 0, &pin)) XC_THROW_TYPE(env, "detachXdp(pin: string)");
-  return RunJob(env, "", [pin]() -> Outcome {
-    bool existed = access(pin.c_str(), F_OK) == 0;
-    int err = DetachPinned(pin);
-    if (err) return Fail(err, "cannot detach link " + pin + ": " + strerror(err));
-    return Ok([existed](Napi::Env env) { return Napi::Boolean::New(env, existed); });
+  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "detachXdp(pins: string[])");
+  std::vector<std::string> pins = StringList(info, 0);
+  return RunJob(env, "", [pins]() -> Outcome {
+    std::vector<bool> existed;
+    for (const auto& pin : pins) {
+      existed.push_back(access(pin.c_str(), F_OK) == 0);
+      if (int err = DetachPinned(pin)) return Fail(err, "cannot detach link " + pin + ": " + strerror(err));
+    }
+    return Ok([existed](Napi::Env env) -> Napi::Value {
+      Napi::Array out = Napi::Array::New(env, existed.size());
+      for (uint32_t i = 0; i < existed.size(); i++) out.Set(i, Napi::Boolean::New(env, existed[i]));
+      return out;
+    });
   });
 }
 
-// linkInfo(pin) -> {id, progId, ifindex} | null: what a pinned link holds.
-Napi::Value PinnedLinkInfo(const Napi::CallbackInfo& info) {
+// pinnedLinks(pins[]) -> ({id, progId, ifindex} | null)[]: what pinned links hold.
+Napi::Value PinnedLinks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string pin;
-  if (!ArgString(info, 0, &pin)) XC_THROW_TYPE(env, "pinnedLink(pin: string)");
-  return RunJob(env, "", [pin]() -> Outcome {
-    LinkState st;
-    int err = ReadPinnedLink(pin, &st);
-    if (err) return Fail(err, "cannot read pinned link " + pin + ": " + strerror(err));
-    return Ok([st](Napi::Env env) -> Napi::Value {
-      if (!st.exists) return env.Null();
-      Napi::Object r = Napi::Object::New(env);
-      r.Set("id", st.info.id);
-      r.Set("progId", st.info.prog_id);
-      r.Set("ifindex", st.info.xdp.ifindex);
-      return r;
+  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "pinnedLinks(pins: string[])");
+  std::vector<std::string> pins = StringList(info, 0);
+  return RunJob(env, "", [pins]() -> Outcome {
+    std::vector<LinkState> states(pins.size());
+    for (size_t i = 0; i < pins.size(); i++)
+      if (int err = ReadPinnedLink(pins[i], &states[i]))
+        return Fail(err, "cannot read pinned link " + pins[i] + ": " + strerror(err));
+    return Ok([states](Napi::Env env) -> Napi::Value {
+      Napi::Array out = Napi::Array::New(env, states.size());
+      for (uint32_t i = 0; i < states.size(); i++) {
+        if (!states[i].exists) {
+          out.Set(i, env.Null());
+          continue;
+        }
+        Napi::Object r = Napi::Object::New(env);
+        r.Set("id", states[i].info.id);
+        r.Set("progId", states[i].info.prog_id);
+        r.Set("ifindex", states[i].info.xdp.ifindex);
+        out.Set(i, r);
+      }
+      return out;
     });
   });
 }
@@ -421,7 +472,7 @@ void InitBpf(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close));
   exports.Set("attachXdp", Napi::Function::New(env, AttachXdp));
   exports.Set("detachXdp", Napi::Function::New(env, DetachXdp));
-  exports.Set("pinnedLink", Napi::Function::New(env, PinnedLinkInfo));
+  exports.Set("pinnedLinks", Napi::Function::New(env, PinnedLinks));
   exports.Set("mapOps", Napi::Function::New(env, MapOps));
   exports.Set("mapDump", Napi::Function::New(env, MapDump));
 }

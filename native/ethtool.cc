@@ -88,76 +88,108 @@ Napi::Object FeaturesToJs(Napi::Env env, const std::vector<std::string>& names, 
   return o;
 }
 
-// getFeatures(netns, ifname) -> { [name]: {active, changeable} }
+using FeatureTable = std::pair<std::vector<std::string>, std::vector<Feature>>;
+
+Outcome ReadOne(const std::string& netns, const std::string& ifname, FeatureTable* out) {
+  Ethtool et;
+  Outcome o = Open(et, ifname, netns);
+  if (o.errnum) return o;
+  if (int err = ReadFeatures(et, &out->first, &out->second))
+    return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+  return Ok();
+}
+
+// Sets `want` on `ifname` and reads the result back into `out`. Fails
+// (EOPNOTSUPP) naming the feature when one cannot be set as asked.
+Outcome SetOne(const std::string& netns, const std::string& ifname, const std::map<std::string, bool>& want,
+               FeatureTable* out) {
+  Ethtool et;
+  Outcome o = Open(et, ifname, netns);
+  if (o.errnum) return o;
+  std::vector<std::string> names;
+  std::vector<Feature> feats;
+  if (int err = ReadFeatures(et, &names, &feats))
+    return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+  uint32_t blocks = (names.size() + 31) / 32;
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[sizeof(ethtool_sfeatures) + blocks * sizeof(ethtool_set_features_block)]());
+  auto* sf = (ethtool_sfeatures*)buf.get();
+  sf->cmd = ETHTOOL_SFEATURES;
+  sf->size = blocks;
+  for (const auto& [name, on] : want) {
+    size_t i = 0;
+    while (i < names.size() && names[i] != name) i++;
+    if (i == names.size()) return Fail(EINVAL, "unknown offload feature '" + name + "' on " + ifname);
+    if (feats[i].active == on) continue;
+    if (!feats[i].changeable)
+      return Fail(EOPNOTSUPP, "offload " + name + " of " + ifname + " " + WhereNetns(netns) + " is fixed " +
+                                  (feats[i].active ? "on" : "off"));
+    sf->features[i / 32].valid |= 1u << (i % 32);
+    if (on) sf->features[i / 32].requested |= 1u << (i % 32);
+  }
+  if (int err = et.Ioctl(sf))
+    return Fail(err, "cannot set offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+  if (int err = ReadFeatures(et, &out->first, &out->second))
+    return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
+  for (const auto& [name, on] : want)
+    for (size_t i = 0; i < out->first.size(); i++)
+      if (out->first[i] == name && out->second[i].active != on)
+        return Fail(EOPNOTSUPP, "offload " + name + " of " + ifname + " " + WhereNetns(netns) + " stayed " +
+                                    (out->second[i].active ? "on" : "off") + " (it depends on another feature)");
+  return Ok();
+}
+
+Napi::Value TablesToJs(Napi::Env env, const std::vector<FeatureTable>& tables) {
+  Napi::Array out = Napi::Array::New(env, tables.size());
+  for (uint32_t i = 0; i < tables.size(); i++) out.Set(i, FeaturesToJs(env, tables[i].first, tables[i].second));
+  return out;
+}
+
+// getFeatures(netns, ifnames[]) -> [{ [name]: {active, changeable} }]
 Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns, ifname;
-  if (info.Length() < 2 || !info[1].IsString()) XC_THROW_TYPE(env, "getFeatures(netns, ifname)");
+  std::string netns;
+  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "getFeatures(netns, ifnames[])");
   if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  ifname = info[1].As<Napi::String>().Utf8Value();
+  std::vector<std::string> ifnames;
+  Napi::Array a = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) ifnames.push_back(a.Get(i).As<Napi::String>().Utf8Value());
   return RunJob(env, netns, [=]() -> Outcome {
-    Ethtool et;
-    Outcome o = Open(et, ifname, netns);
-    if (o.errnum) return o;
-    std::vector<std::string> names;
-    std::vector<Feature> feats;
-    if (int err = ReadFeatures(et, &names, &feats))
-      return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
-    return Ok([names, feats](Napi::Env env) -> Napi::Value { return FeaturesToJs(env, names, feats); });
+    std::vector<FeatureTable> tables(ifnames.size());
+    for (size_t i = 0; i < ifnames.size(); i++) {
+      Outcome o = ReadOne(netns, ifnames[i], &tables[i]);
+      if (o.errnum) return o;
+    }
+    return Ok([tables](Napi::Env env) { return TablesToJs(env, tables); });
   });
 }
 
-// setFeatures(netns, ifname, {name: bool}) -> { [name]: {active, changeable} } after the change.
-// Fails (EOPNOTSUPP) naming the feature when one cannot be set as asked.
+// setFeatures(netns, [{ifname, want: {name: bool}}]) -> [{ [name]: {active, changeable} }] after the change.
 Napi::Value SetFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns, ifname;
-  if (info.Length() < 3 || !info[1].IsString() || !info[2].IsObject()) XC_THROW_TYPE(env, "setFeatures(netns, ifname, {name: bool})");
+  std::string netns;
+  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "setFeatures(netns, [{ifname, want}])");
   if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  ifname = info[1].As<Napi::String>().Utf8Value();
-  std::map<std::string, bool> want;
-  Napi::Object w = info[2].As<Napi::Object>();
-  Napi::Array keys = w.GetPropertyNames();
-  for (uint32_t i = 0; i < keys.Length(); i++) {
-    std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
-    want[k] = w.Get(k).ToBoolean().Value();
+  std::vector<std::pair<std::string, std::map<std::string, bool>>> items;
+  Napi::Array a = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Object it = a.Get(i).As<Napi::Object>();
+    if (!it.Get("want").IsObject()) XC_THROW_TYPE(env, "setFeatures: item needs ifname and want");
+    std::map<std::string, bool> want;
+    Napi::Object w = it.Get("want").As<Napi::Object>();
+    Napi::Array keys = w.GetPropertyNames();
+    for (uint32_t k = 0; k < keys.Length(); k++) {
+      std::string key = keys.Get(k).As<Napi::String>().Utf8Value();
+      want[key] = w.Get(key).ToBoolean().Value();
+    }
+    items.emplace_back(GetString(it, "ifname"), std::move(want));
   }
   return RunJob(env, netns, [=]() -> Outcome {
-    Ethtool et;
-    Outcome o = Open(et, ifname, netns);
-    if (o.errnum) return o;
-    std::vector<std::string> names;
-    std::vector<Feature> feats;
-    if (int err = ReadFeatures(et, &names, &feats))
-      return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
-    uint32_t blocks = (names.size() + 31) / 32;
-    std::unique_ptr<uint8_t[]> buf(new uint8_t[sizeof(ethtool_sfeatures) + blocks * sizeof(ethtool_set_features_block)]());
-    auto* sf = (ethtool_sfeatures*)buf.get();
-    sf->cmd = ETHTOOL_SFEATURES;
-    sf->size = blocks;
-    for (const auto& [name, on] : want) {
-      size_t i = 0;
-      while (i < names.size() && names[i] != name) i++;
-      if (i == names.size()) return Fail(EINVAL, "unknown offload feature '" + name + "' on " + ifname);
-      if (feats[i].active == on) continue;
-      if (!feats[i].changeable)
-        return Fail(EOPNOTSUPP, "offload " + name + " of " + ifname + " " + WhereNetns(netns) + " is fixed " +
-                                    (feats[i].active ? "on" : "off"));
-      sf->features[i / 32].valid |= 1u << (i % 32);
-      if (on) sf->features[i / 32].requested |= 1u << (i % 32);
+    std::vector<FeatureTable> tables(items.size());
+    for (size_t i = 0; i < items.size(); i++) {
+      Outcome o = SetOne(netns, items[i].first, items[i].second, &tables[i]);
+      if (o.errnum) return o;
     }
-    int err = et.Ioctl(sf);
-    if (err) return Fail(err, "cannot set offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
-    names.clear();
-    feats.clear();
-    if ((err = ReadFeatures(et, &names, &feats)))
-      return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
-    for (const auto& [name, on] : want)
-      for (size_t i = 0; i < names.size(); i++)
-        if (names[i] == name && feats[i].active != on)
-          return Fail(EOPNOTSUPP, "offload " + name + " of " + ifname + " " + WhereNetns(netns) +
-                                      " stayed " + (feats[i].active ? "on" : "off") + " (it depends on another feature)");
-    return Ok([names, feats](Napi::Env env) -> Napi::Value { return FeaturesToJs(env, names, feats); });
+    return Ok([tables](Napi::Env env) { return TablesToJs(env, tables); });
   });
 }
 

@@ -248,6 +248,28 @@ Napi::Value NetnsId(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// XDP state of one interface of the calling thread's netns, by a single
+// RTM_GETLINK (libbpf's bpf_xdp_query dumps every interface of the netns to
+// find one: ~10 ms per call with 2,000 lab ports).
+int QueryXdp(uint32_t ifindex, uint8_t* attached, uint32_t* prog_id) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_GETLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  nlh->nlmsg_seq = (uint32_t)time(nullptr);
+  auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = (int)ifindex;
+  mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  std::vector<LinkRec> links;
+  int err = Request(nlh, &links, nullptr);
+  if (err) return err;
+  if (links.empty()) return ENODEV;
+  *attached = links[0].xdp_attached;
+  *prog_id = links[0].xdp_prog_id;
+  return 0;
+}
+
 void InitNetlink(Napi::Env env, Napi::Object exports) {
   exports.Set("getLink", Napi::Function::New(env, GetLink));
   exports.Set("listLinks", Napi::Function::New(env, ListLinks));

@@ -96,52 +96,86 @@ export class Dataplane {
     return STATS_SIZE * this.#obj.possibleCpus;
   }
 
-  async #resolve(netns: string | null, ifname: string): Promise<LinkInfo> {
-    const link = await native.getLink(netns, ifname);
-    if (!link)
+  /** name -> interface, for names and altnames of one netns (one netlink dump). */
+  async #interfaces(netns: string | null): Promise<Map<string, LinkInfo>> {
+    const m = new Map<string, LinkInfo>();
+    for (const l of await native.listLinks(netns)) {
+      m.set(l.name, l);
+      for (const alt of l.altnames) if (!m.has(alt)) m.set(alt, l);
+    }
+    return m;
+  }
+
+  #ifindex(ifs: Map<string, LinkInfo>, netns: string | null, ifname: string): number {
+    const l = ifs.get(ifname);
+    if (!l)
       throw new XconnectError('RUNTIME', `interface ${ifname} not found ${netns ? `in netns ${netns}` : 'in the host netns'}`, {
         endpoint: ifname,
         netns: netns ?? undefined,
         errnoName: 'ENODEV',
       });
-    return link;
+    return l.ifindex;
   }
 
-  /** Installs (or re-installs, idempotently) a wire: map entries first, so the
-   * program redirects from its first frame, then the XDP program on both
-   * ports. If the second port cannot take it, the first is restored. Counters
-   * of ports already wired are kept. */
+  /** Installs one wire; see installWires. */
   async installWire(w: WirePorts, s: WireSettings): Promise<{ a: AttachResult; b: AttachResult }> {
-    if (w.a === w.b) throw new XconnectError('PLAN', `a wire needs two different ports, got ${w.a} twice`);
-    const [la, lb] = await Promise.all([this.#resolve(w.netns, w.a), this.#resolve(w.netns, w.b)]);
-    const stats = this.#map(BPF.maps.stats);
-    const existing = await native.mapOps(null, [
-      { op: 'lookup', fd: stats, key: u32Key(la.ifindex), valueSize: this.#statsSize },
-      { op: 'lookup', fd: stats, key: u32Key(lb.ifindex), valueSize: this.#statsSize },
-    ]);
-    const ops = [
-      ...this.#portOps(la.ifindex, lb.ifindex, s),
-      ...this.#portOps(lb.ifindex, la.ifindex, s),
-    ];
-    const zero = Buffer.alloc(this.#statsSize);
-    if (!existing[0]) ops.push({ op: 'update', fd: stats, key: u32Key(la.ifindex), value: zero });
-    if (!existing[1]) ops.push({ op: 'update', fd: stats, key: u32Key(lb.ifindex), value: zero });
-    // Devmap values are resolved in the updating thread's netns: run in w.netns.
-    await native.mapOps(w.netns, ops).catch((e: unknown) => {
-      throw toXconnectError(e, { endpoint: `${w.a}<->${w.b}`, netns: w.netns });
+    return (await this.installWires(w.netns, [{ a: w.a, b: w.b, settings: s }]))[0]!;
+  }
+
+  /** Installs (or re-installs, idempotently) wires between ports of `netns`:
+   * map entries first, so the program redirects from its first frame, then the
+   * XDP program on every port, in one kernel job per mode. If a port cannot take
+   * it, the links made by this call are removed and the new ports forgotten.
+   * Counters of ports already wired are kept. */
+  async installWires(
+    netns: string | null,
+    wires: { a: string; b: string; settings: WireSettings }[],
+  ): Promise<{ a: AttachResult; b: AttachResult }[]> {
+    if (wires.length === 0) return [];
+    const ifs = await this.#interfaces(netns);
+    const idx = wires.map((w) => {
+      if (w.a === w.b) throw new XconnectError('PLAN', `a wire needs two different ports, got ${w.a} twice`);
+      return [this.#ifindex(ifs, netns, w.a), this.#ifindex(ifs, netns, w.b)] as const;
     });
-    const attach = (ifname: string) =>
-      native.attachXdp({ netns: w.netns ?? '', ifname, progFd: this.#prog(BPF.progs.wire), mode: s.mode, pin: this.linkPin(ifname) });
-    const a = await attach(w.a);
-    let b: AttachResult;
+    const stats = this.#map(BPF.maps.stats);
+    const ports = idx.flat();
+    const existing = await native.mapOps(
+      null,
+      ports.map((i) => ({ op: 'lookup' as const, fd: stats, key: u32Key(i), valueSize: this.#statsSize })),
+    );
+    const fresh = ports.filter((_, k) => !existing[k]);
+    const zero = Buffer.alloc(this.#statsSize);
+    const ops = [
+      ...wires.flatMap((w, k) => [...this.#portOps(idx[k]![0], idx[k]![1], w.settings), ...this.#portOps(idx[k]![1], idx[k]![0], w.settings)]),
+      ...fresh.map((i) => ({ op: 'update' as const, fd: stats, key: u32Key(i), value: zero })),
+    ];
+    // Devmap values are resolved in the updating thread's netns: run in `netns`.
+    await native.mapOps(netns, ops).catch((e: unknown) => {
+      throw toXconnectError(e, { netns });
+    });
+    const results = new Map<string, AttachResult>();
+    const created: string[] = [];
     try {
-      b = await attach(w.b);
+      for (const mode of ['native', 'generic'] as const) {
+        const names = wires.filter((w) => w.settings.mode === mode).flatMap((w) => [w.a, w.b]);
+        if (names.length === 0) continue;
+        const r = await native.attachXdp({
+          netns: netns ?? '',
+          progFd: this.#prog(BPF.progs.wire),
+          mode,
+          ports: names.map((ifname) => ({ ifname, pin: this.linkPin(ifname) })),
+        });
+        names.forEach((n, k) => {
+          results.set(n, r[k]!);
+          if (r[k]!.created) created.push(n);
+        });
+      }
     } catch (e) {
-      if (a.created) await native.detachXdp(this.linkPin(w.a));
-      await this.#deletePorts([la.ifindex, lb.ifindex]);
+      await native.detachXdp(created.map((n) => this.linkPin(n)));
+      await this.#deletePorts(fresh);
       throw e;
     }
-    return { a, b };
+    return wires.map((w) => ({ a: results.get(w.a)!, b: results.get(w.b)! }));
   }
 
   #portOps(port: number, partner: number, s: WireSettings) {
@@ -157,6 +191,7 @@ export class Dataplane {
   }
 
   async #deletePorts(ifindexes: number[]): Promise<void> {
+    if (ifindexes.length === 0) return;
     const maps = [BPF.maps.ports, BPF.maps.tx, BPF.maps.stats].map((m) => this.#map(m));
     await native.mapOps(
       null,
@@ -166,23 +201,29 @@ export class Dataplane {
 
   /** Changes admin state and/or loss of both directions of an installed wire. */
   async updateWire(w: WirePorts, change: { adminUp?: boolean; loss?: number }): Promise<void> {
-    const [la, lb] = await Promise.all([this.#resolve(w.netns, w.a), this.#resolve(w.netns, w.b)]);
+    await this.updateWires(w.netns, [{ a: w.a, b: w.b, ...change }]);
+  }
+
+  /** Changes admin state and/or loss of installed wires, in one map batch. */
+  async updateWires(netns: string | null, changes: { a: string; b: string; adminUp?: boolean; loss?: number }[]): Promise<void> {
+    if (changes.length === 0) return;
+    const ifs = await this.#interfaces(netns);
     const ports = this.#map(BPF.maps.ports);
-    const cur = await native.mapOps(null, [
-      { op: 'lookup', fd: ports, key: u32Key(la.ifindex), valueSize: PORT_SIZE },
-      { op: 'lookup', fd: ports, key: u32Key(lb.ifindex), valueSize: PORT_SIZE },
-    ]);
-    const ops = [la, lb].map((l, i) => {
-      const buf = cur[i];
+    const items = changes.flatMap((c) =>
+      [c.a, c.b].map((name) => ({ name, ifindex: this.#ifindex(ifs, netns, name), change: c })),
+    );
+    const cur = await native.mapOps(
+      null,
+      items.map((it) => ({ op: 'lookup' as const, fd: ports, key: u32Key(it.ifindex), valueSize: PORT_SIZE })),
+    );
+    const ops = items.map((it, k) => {
+      const buf = cur[k];
       if (!(buf instanceof Buffer))
-        throw new XconnectError('RUNTIME', `port ${l.name} is not wired`, { endpoint: l.name, netns: w.netns ?? undefined });
+        throw new XconnectError('RUNTIME', `port ${it.name} is not wired`, { endpoint: it.name, netns: netns ?? undefined });
       const c = decodePort(buf);
-      return {
-        op: 'update' as const,
-        fd: ports,
-        key: u32Key(l.ifindex),
-        value: encodePort({ partner: c.partner, adminUp: change.adminUp ?? c.adminUp, loss: change.loss ?? c.loss }),
-      };
+      const adminUp = it.change.adminUp ?? c.adminUp;
+      const loss = it.change.loss ?? c.loss;
+      return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ partner: c.partner, adminUp, loss }) };
     });
     await native.mapOps(null, ops);
   }
@@ -190,49 +231,73 @@ export class Dataplane {
   /** Removes a wire: detaches both links (a tc stitch beneath resumes at once),
    * then drops the ports' map entries. Safe on a half-removed or unknown wire. */
   async removeWire(w: WirePorts): Promise<void> {
-    await this.removePort(w.netns, w.a);
-    await this.removePort(w.netns, w.b);
+    await this.removePorts(w.netns, [w.a, w.b]);
   }
 
-  /** Detaches one port's link and forgets its map entries. The ifindex comes
+  /** Detaches ports' links and forgets their map entries. The ifindex comes
    * from the pinned link, or from the device when the pin is already gone. */
-  async removePort(netns: string | null, ifname: string): Promise<void> {
-    const pinned = await native.pinnedLink(this.linkPin(ifname));
-    let ifindex = pinned?.ifindex || undefined;
-    if (!ifindex) ifindex = (await native.getLink(netns, ifname))?.ifindex;
-    await native.detachXdp(this.linkPin(ifname));
-    if (ifindex) await this.#deletePorts([ifindex]);
+  async removePorts(netns: string | null, ifnames: string[]): Promise<void> {
+    if (ifnames.length === 0) return;
+    const pins = ifnames.map((n) => this.linkPin(n));
+    const pinned = await native.pinnedLinks(pins);
+    const ifindexes = pinned.map((p) => p?.ifindex ?? 0);
+    if (ifindexes.some((i) => !i)) {
+      const ifs = await this.#interfaces(netns);
+      ifnames.forEach((n, k) => {
+        if (!ifindexes[k]) ifindexes[k] = ifs.get(n)?.ifindex ?? 0;
+      });
+    }
+    await native.detachXdp(pins);
+    await this.#deletePorts(ifindexes.filter((i) => i > 0));
   }
 
   /** Ports with a pinned link: ifname -> what the link holds (ifindex 0: its
    * device is gone). */
   async pinnedPorts(): Promise<Map<string, { ifindex: number; progId: number }>> {
     const names = await readdir(path.join(this.pinDir, 'links')).catch(() => [] as string[]);
+    const links = await native.pinnedLinks(names.map((n) => this.linkPin(n)));
     const out = new Map<string, { ifindex: number; progId: number }>();
-    for (const n of names) {
-      const l = await native.pinnedLink(this.linkPin(n));
+    names.forEach((n, k) => {
+      const l = links[k];
       if (l) out.set(n, { ifindex: l.ifindex, progId: l.progId });
-    }
+    });
     return out;
   }
 
   /** What the kernel and the maps say about one port. */
   async port(netns: string | null, ifname: string): Promise<PortState> {
-    const link = await native.getLink(netns, ifname);
-    if (!link) return { ifname, ifindex: null, attached: 'none', ours: false, config: null, counters: zeroCounters() };
-    const pinned = await native.pinnedLink(this.linkPin(ifname));
-    const [cfg, st] = await native.mapOps(null, [
-      { op: 'lookup', fd: this.#map(BPF.maps.ports), key: u32Key(link.ifindex), valueSize: PORT_SIZE },
-      { op: 'lookup', fd: this.#map(BPF.maps.stats), key: u32Key(link.ifindex), valueSize: this.#statsSize },
-    ]);
-    return {
-      ifname,
-      ifindex: link.ifindex,
-      attached: link.xdp.mode,
-      ours: !!pinned && pinned.progId !== 0 && pinned.progId === link.xdp.progId,
-      config: cfg instanceof Buffer ? decodePort(cfg) : null,
-      counters: st instanceof Buffer ? decodePerCpuStats(st, this.#obj.possibleCpus) : zeroCounters(),
-    };
+    return (await this.ports(netns, [ifname]))[0]!;
+  }
+
+  /** What the kernel and the maps say about ports of one netns (a few kernel jobs in all). */
+  async ports(netns: string | null, ifnames: string[]): Promise<PortState[]> {
+    const ifs = await this.#interfaces(netns);
+    const pinned = await native.pinnedLinks(ifnames.map((n) => this.linkPin(n)));
+    const links = ifnames.map((n) => ifs.get(n));
+    const present = links.filter((l): l is LinkInfo => !!l);
+    const res = await native.mapOps(
+      null,
+      present.flatMap((l) => [
+        { op: 'lookup' as const, fd: this.#map(BPF.maps.ports), key: u32Key(l.ifindex), valueSize: PORT_SIZE },
+        { op: 'lookup' as const, fd: this.#map(BPF.maps.stats), key: u32Key(l.ifindex), valueSize: this.#statsSize },
+      ]),
+    );
+    let k = 0;
+    return ifnames.map((ifname, i) => {
+      const link = links[i];
+      if (!link) return { ifname, ifindex: null, attached: 'none', ours: false, config: null, counters: zeroCounters() };
+      const cfg = res[k++];
+      const st = res[k++];
+      const pin = pinned[i];
+      return {
+        ifname: link.name,
+        ifindex: link.ifindex,
+        attached: link.xdp.mode,
+        ours: !!pin && pin.progId !== 0 && pin.progId === link.xdp.progId,
+        config: cfg instanceof Buffer ? decodePort(cfg) : null,
+        counters: st instanceof Buffer ? decodePerCpuStats(st, this.#obj.possibleCpus) : zeroCounters(),
+      };
+    });
   }
 
   /** Every configured port: ifindex -> config (for reconciling and cleanup). */

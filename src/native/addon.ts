@@ -56,16 +56,18 @@ export interface AttachResult {
 interface RawAddon {
   open(pinDir: string): Promise<LoadedObject>;
   close(handle: unknown): void;
-  attachXdp(o: { netns: string; ifname: string; progFd: number; mode: XdpMode; pin: string }): Promise<AttachResult>;
-  detachXdp(pin: string): Promise<boolean>;
-  pinnedLink(pin: string): Promise<{ id: number; progId: number; ifindex: number } | null>;
+  /** All or nothing: links made by a failed call are removed again. */
+  attachXdp(o: { netns: string; progFd: number; mode: XdpMode; ports: { ifname: string; pin: string }[] }): Promise<AttachResult[]>;
+  /** Per pin: whether something was pinned there. */
+  detachXdp(pins: string[]): Promise<boolean[]>;
+  pinnedLinks(pins: string[]): Promise<({ id: number; progId: number; ifindex: number } | null)[]>;
   mapOps(netns: string | null, ops: MapOp[]): Promise<(boolean | Buffer | null)[]>;
   mapDump(fd: number, keySize: number, valueSize: number): Promise<{ key: Buffer; value: Buffer }[]>;
   getLink(netns: string | null, nameOrIndex: string | number): Promise<LinkInfo | null>;
   listLinks(netns: string | null): Promise<LinkInfo[]>;
   netnsId(netns: string | null, target: string): Promise<number | null>;
-  getFeatures(netns: string | null, ifname: string): Promise<Record<string, FeatureState>>;
-  setFeatures(netns: string | null, ifname: string, want: Record<string, boolean>): Promise<Record<string, FeatureState>>;
+  getFeatures(netns: string | null, ifnames: string[]): Promise<Record<string, FeatureState>[]>;
+  setFeatures(netns: string | null, items: { ifname: string; want: Record<string, boolean> }[]): Promise<Record<string, FeatureState>[]>;
   sendFrames(netns: string | null, ifname: string, frames: Buffer[]): Promise<number>;
   openCapture(netns: string | null, ifname: string): Promise<number>;
   readCapture(fd: number, o: { max?: number; timeoutMs?: number }): Promise<Buffer[]>;

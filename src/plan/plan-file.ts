@@ -10,6 +10,9 @@ import { isXdpXconnectConfig, loadXdpXconnectConfig } from './xdp-xconnect.js';
 export function detectPlanSource(file: string): 'containerlab' | 'xdp-xconnect' {
   const text = readText(file);
   if (text.includes('{{')) return 'containerlab';
+  // A top-level `name:` or `topology:` key settles it without a second full
+  // parse of what may be a large topology (the loader parses it anyway).
+  if (/^(name|topology)\s*:/m.test(text)) return 'containerlab';
   try {
     return isXdpXconnectConfig(parseYamlText(text, file).value) ? 'xdp-xconnect' : 'containerlab';
   } catch {

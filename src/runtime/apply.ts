@@ -4,7 +4,7 @@
 import { access } from 'node:fs/promises';
 import { Dataplane } from '../dataplane/dataplane.js';
 import { peerFeatures } from '../dataplane/mode-policy.js';
-import { tunePeer, type FeatureChange } from '../dataplane/peer-tuning.js';
+import { tunePeers } from '../dataplane/peer-tuning.js';
 import { XconnectError } from '../errors.js';
 import type { SkippedLink, WirePlan } from '../plan/types.js';
 import type { Topology } from '../topology/model.js';
@@ -158,27 +158,31 @@ export async function apply(opts: ApplyOptions): Promise<ApplyReport> {
     const rec = reconcile(wires, installed, { removeStale: !opts.node });
     const peerChanges: PeerChangeReport[] = [];
     if (!opts.dryRun && dp) {
-      const d = dp;
-      for (const port of rec.removePorts) await d.removePort(null, port);
-      await mapLimit(rec.steps, 8, async (s) => {
-        // Peers are checked on every run: a node restart or a hand-made ethtool
-        // change would otherwise break the wire silently.
-        for (const p of [s.wire.a, s.wire.b]) {
-          if (!p.peer) continue;
-          const changes: FeatureChange[] = await tunePeer(p.peer.netns, p.peer.ifname, peerFeatures(s.wire.mode.mode));
-          for (const c of changes)
-            peerChanges.push({ endpoint: p.endpoint ?? p.ifname, netns: c.netns, interface: c.ifname, feature: c.feature, from: c.from, to: c.to });
-        }
-        const settings = { mode: s.wire.mode.mode, adminUp: s.wire.plan.options.admin === 'up', loss: s.wire.plan.options.loss };
-        const ports = { netns: null, a: s.wire.a.ifname, b: s.wire.b.ifname };
-        if (s.action === 'add' || s.action === 'reinstall') await d.installWire(ports, settings);
-        else if (s.action === 'update') await d.updateWire(ports, { adminUp: settings.adminUp, loss: settings.loss });
-      });
-      // Map entries of ports whose device vanished (or of a crashed run) go too.
+      await dp.removePorts(null, rec.removePorts);
+      // Peers are checked on every run, wired or not: a node restart or a
+      // hand-made ethtool change would otherwise break a wire silently.
+      const peers = rec.steps.flatMap((s) =>
+        [s.wire.a, s.wire.b].flatMap((p) =>
+          p.peer ? [{ netns: p.peer.netns, ifname: p.peer.ifname, want: peerFeatures(s.wire.mode.mode), endpoint: p.endpoint ?? p.ifname }] : [],
+        ),
+      );
+      const endpointOf = new Map(peers.map((p) => [`${p.netns}\0${p.ifname}`, p.endpoint]));
+      for (const c of await tunePeers(peers))
+        peerChanges.push({ endpoint: endpointOf.get(`${c.netns}\0${c.ifname}`)!, netns: c.netns, interface: c.ifname, feature: c.feature, from: c.from, to: c.to });
+      const settings = (w: ResolvedWire) => ({ mode: w.mode.mode, adminUp: w.plan.options.admin === 'up', loss: w.plan.options.loss });
+      await dp.installWires(
+        null,
+        rec.steps.filter((s) => s.action === 'add' || s.action === 'reinstall').map((s) => ({ a: s.wire.a.ifname, b: s.wire.b.ifname, settings: settings(s.wire) })),
+      );
+      await dp.updateWires(
+        null,
+        rec.steps.filter((s) => s.action === 'update').map((s) => ({ a: s.wire.a.ifname, b: s.wire.b.ifname, ...settings(s.wire) })),
+      );
+      // Map entries of ports whose device vanished (or of a crashed run) go too;
+      // with --node, other nodes' wires are left alone.
       const keep = new Set(wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
-      if (opts.node) for (const [, c] of installed.config) keep.add(c.partner);
       if (opts.node) for (const k of installed.config.keys()) keep.add(k);
-      await d.forgetPortsExcept(keep);
+      await dp.forgetPortsExcept(keep);
     }
     const changed = rec.steps.filter((s) => s.action !== 'unchanged').length + rec.removePorts.length;
     return {

@@ -21,7 +21,7 @@ export async function destroyLab(lab: string): Promise<DestroyReport> {
   const lock = await lockLab(lab);
   try {
     const ports = (await readdir(path.join(pinDir, 'links')).catch(() => [] as string[])).sort();
-    for (const p of ports) await native.detachXdp(path.join(pinDir, 'links', p));
+    await native.detachXdp(ports.map((p) => path.join(pinDir, 'links', p)));
     await rm(pinDir, { recursive: true, force: true });
     return { lab, pinDir, removedPorts: ports };
   } finally {

@@ -3,7 +3,7 @@
  * /run/netns/<longname> link containerlab makes (which also serves nodes that
  * are not Docker containers). */
 import { access } from 'node:fs/promises';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { XconnectError } from '../errors.js';
 import type { Topology, TopologyNode } from '../topology/model.js';
 
@@ -31,7 +31,7 @@ async function exists(p: string): Promise<boolean> {
 export async function findNodes(
   topo: Topology,
   names: Iterable<string>,
-  docker: Docker = new Docker(),
+  client?: Docker,
 ): Promise<{ nodes: Map<string, NodeRuntime>; problems: NodeProblem[] }> {
   const wanted = new Map<string, TopologyNode>();
   for (const n of names) {
@@ -44,6 +44,8 @@ export async function findNodes(
 
   let containers: Docker.ContainerInfo[] = [];
   let dockerError: string | undefined;
+  // dockerode (and its ssh stack) costs ~0.1 s to load: only when a lab needs it.
+  const docker = client ?? new (await import('dockerode')).default();
   try {
     containers = await docker.listContainers({ all: true, filters: { label: [`containerlab=${topo.name}`] } });
     const byName = await docker.listContainers({ all: true, filters: { name: [...wanted.values()].map((n) => n.longName) } });

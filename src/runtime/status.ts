@@ -71,13 +71,14 @@ export async function status(opts: { file: string; env?: Record<string, string |
   const dp = installed ? await Dataplane.open(pinDir) : undefined;
   try {
     const host = await LinkIndex.of(null);
+    // Kernel names of every planned port (by name or altname), read in one batch.
+    const names = plan.wires.flatMap((w) => [w.a, w.b]).map((p) => (host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined))?.name);
+    const present = names.filter((n): n is string => !!n);
+    const read = dp ? await dp.ports(null, present) : [];
+    const byName = new Map(read.map((r) => [r.ifname, r]));
     const wires: WireStatus[] = [];
-    for (const w of plan.wires) {
-      const states: (PortState | undefined)[] = [];
-      for (const p of [w.a, w.b]) {
-        const link = host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined);
-        states.push(link && dp ? await dp.port(null, link.name) : undefined);
-      }
+    for (const [i, w] of plan.wires.entries()) {
+      const states = [names[2 * i], names[2 * i + 1]].map((n) => (n ? byName.get(n) : undefined));
       const [sa, sb] = states;
       const wired = (s: PortState | undefined, o: PortState | undefined) => !!s?.ours && !!o?.ifindex && s.config?.partner === o.ifindex;
       const both = wired(sa, sb) && wired(sb, sa);

@@ -229,7 +229,7 @@ describe('apply / status / destroy on a 3-node lab', () => {
 
   it('destroy removes every program, link and pin of the lab, and tc takes over', async () => {
     const ports = [port('r1', 'eth1'), port('r2', 'eth1'), port('r2', 'eth2'), port('r3', 'eth1'), port('r1', 'eth3'), port('r3', 'eth3')];
-    const linkIds = (await Promise.all(ports.map((p) => native.pinnedLink(path.join(labPinDir(name), 'links', p))))).map((l) => l?.id);
+    const linkIds = (await native.pinnedLinks(ports.map((p) => path.join(labPinDir(name), 'links', p)))).map((l) => l?.id);
     const r = await cliJson<{ removedPorts: string[] }>(['destroy', '-t', file]);
     expect(r.removedPorts).toEqual([...ports].sort());
     for (const p of ports) expect(await xdpOn(p)).toBe(false);

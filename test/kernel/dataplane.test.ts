@@ -153,7 +153,7 @@ describe.each([
   });
 
   it('removes cleanly: no program, link or pin left, and the tc stitch forwards again', async () => {
-    const linkIds = [(await native.pinnedLink(dp.linkPin('pa')))?.id, (await native.pinnedLink(dp.linkPin('pb')))?.id];
+    const linkIds = (await native.pinnedLinks([dp.linkPin('pa'), dp.linkPin('pb')])).map((l) => l?.id);
     expect(linkIds.every((id) => typeof id === 'number' && id > 0)).toBe(true);
     await dp.removeWire(ports());
     for (const p of ['pa', 'pb']) {
