@@ -1,5 +1,5 @@
 // clab-xconnect native addon: kernel mechanism only (BPF load/attach/maps,
-// netlink and ethtool queries, raw frames), every call a promise run on a
+// netlink and ethtool queries, raw frames, run locks), every call a promise run on a
 // thread of its own inside the namespace it names. Policy lives in src/.
 #include <napi.h>
 
@@ -8,6 +8,7 @@ void InitBpf(Napi::Env env, Napi::Object exports);
 void InitNetlink(Napi::Env env, Napi::Object exports);
 void InitEthtool(Napi::Env env, Napi::Object exports);
 void InitPacket(Napi::Env env, Napi::Object exports);
+void InitLock(Napi::Env env, Napi::Object exports);
 }  // namespace xc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xc::InitNetlink(env, exports);
   xc::InitEthtool(env, exports);
   xc::InitPacket(env, exports);
+  xc::InitLock(env, exports);
   return exports;
 }
 

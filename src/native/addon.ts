@@ -72,6 +72,9 @@ interface RawAddon {
   openCapture(netns: string | null, ifname: string): Promise<number>;
   readCapture(fd: number, o: { max?: number; timeoutMs?: number }): Promise<Buffer[]>;
   closeCapture(fd: number): void;
+  /** flock(2)-held file lock; the kernel drops it when the process dies. */
+  lockFile(path: string, timeoutMs: number): Promise<number>;
+  unlockFile(fd: number): void;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,19 +1,11 @@
-/** One run at a time per lab: an O_EXCL lock file holding the owner's pid.
- * A lock whose owner died (crash, kill -9) is taken over, so a crash never
- * blocks the next run. */
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+/** One run at a time per lab: flock(2) on /run/clab-xconnect/<lab>.lock. The
+ * kernel releases the lock when its holder exits or crashes, so no stale
+ * lock can block the next run. */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
+import { native } from '../native/addon.js';
 import { labLockFile } from './paths.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface LabLock {
   release(): Promise<void>;
@@ -23,26 +15,17 @@ export interface LabLock {
 export async function lockLab(lab: string, waitMs = 30_000): Promise<LabLock> {
   const file = labLockFile(lab);
   await mkdir(path.dirname(file), { recursive: true });
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const fh = await open(file, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return { release: () => unlink(file).catch(() => undefined) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (!owner || !alive(owner)) {
-      // Stale: its owner is gone. Remove and retry (O_EXCL decides any race).
-      await unlink(file).catch(() => undefined);
-      continue;
-    }
-    if (Date.now() > deadline)
-      throw new XconnectError('BUSY', `lab ${lab} is locked by another clab-xconnect run (pid ${owner})`, {
-        hint: `wait for it to finish, or remove ${file} if that process is not clab-xconnect`,
-      });
-    await new Promise((r) => setTimeout(r, 100));
+  let fd: number;
+  try {
+    fd = await native.lockFile(file, waitMs);
+  } catch (e) {
+    const err = e as XconnectError;
+    if (err.context?.errnoName !== 'EBUSY') throw e;
+    throw new XconnectError('BUSY', `lab ${lab} is ${err.message.replace(/^locked/, 'locked')}`, {
+      hint: 'wait for it to finish; the lock goes away with its process',
+    });
   }
+  return {
+    release: async () => native.unlockFile(fd),
+  };
 }

@@ -1,12 +1,12 @@
 /** The main job end to end on a real Docker engine: a containerlab-shaped lab
  * (src/lab/), wired by the CLI, checked by frames crossing the containers. */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployLab, destroyLab, startNode, stopNode, type DeployedLab } from '../../src/lab/index.js';
 import { native, packageRoot } from '../../src/native/addon.js';
-import { labPinDir } from '../../src/runtime/paths.js';
+import { labLockFile, labPinDir } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/topology/names.js';
@@ -225,6 +225,22 @@ describe('apply / status / destroy on a 3-node lab', () => {
       await sh('ip', ['link', 'set', 'dev', victim, 'xdpgeneric', 'off']);
       await writeFile(file, topologyYaml(name, { thirdExcluded: true, fourthExcluded: false }));
     }
+  });
+
+  it('repairs what a crashed run left: a stale lock and a half-installed wire', async () => {
+    // A lock held by a process that no longer exists, and one port of a wire unpinned.
+    const dead = await sh('sh', ['-c', 'echo $$']);
+    await mkdir(path.dirname(labLockFile(name)), { recursive: true });
+    await writeFile(labLockFile(name), dead.stdout.trim());
+    await native.detachXdp([path.join(labPinDir(name), 'links', port('r1', 'eth1'))]);
+    expect(await xdpOn(port('r1', 'eth1'))).toBe(false);
+    const r = await cliJson<ApplyJson>(['apply', '-t', file]);
+    expect(r.wires.find((w) => w.id === 'r1:eth1--r2:eth1')).toMatchObject({ action: 'reinstall' });
+    expect(r.changes).toBe(1);
+    expect(await xdpOn(port('r1', 'eth1'))).toBe(true);
+    const frames = frameMatrix('e2e-crash', 1514).map((f) => f.bytes);
+    const got = await across(lab, 'r1:eth1', 'r2:eth1', frames);
+    expect(frames.every((f) => contains(got, f))).toBe(true);
   });
 
   it('destroy removes every program, link and pin of the lab, and tc takes over', async () => {

@@ -1,0 +1,63 @@
+// Run locks: flock(2) on a file, so the kernel releases a lock the moment
+// its process dies. No stale lock can outlive a crash.
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "job.h"
+
+namespace xc {
+namespace {
+
+// lockFile(path, timeoutMs) -> fd. Waits up to timeoutMs for the lock; writes
+// our pid into the file once held (for the message of whoever waits next).
+Napi::Value LockFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgString(info, 0, &path) || info.Length() < 2 || !info[1].IsNumber()) XC_THROW_TYPE(env, "lockFile(path, timeoutMs)");
+  int64_t timeout_ms = info[1].As<Napi::Number>().Int64Value();
+  return RunJob(env, "", [=]() -> Outcome {
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(errno, "cannot open lock file " + path + ": " + strerror(errno));
+    timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        int err = errno;
+        close(fd);
+        return Fail(err, "cannot lock " + path + ": " + strerror(err));
+      }
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > timeout_ms) {
+        char buf[32] = {0};
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        close(fd);
+        std::string owner = n > 0 ? std::string(buf, strnlen(buf, (size_t)n)) : "unknown";
+        return Fail(EBUSY, "locked by another clab-xconnect run (pid " + owner + ")");
+      }
+      usleep(20000);
+    }
+    std::string pid = std::to_string(getpid());
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) < 0) { /* the pid is informational */ }
+    return Ok([fd](Napi::Env env) { return Napi::Number::New(env, fd); });
+  });
+}
+
+Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
+  if (info.Length() >= 1 && info[0].IsNumber()) close(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitLock(Napi::Env env, Napi::Object exports) {
+  exports.Set("lockFile", Napi::Function::New(env, LockFile));
+  exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+}
+
+}  // namespace xc
