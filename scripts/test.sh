@@ -8,6 +8,8 @@ started=$(scripts/dockerd.sh start)
 cleanup() { [ "$started" = started ] && scripts/dockerd.sh stop || true; }
 trap cleanup EXIT
 mkdir -p test-results
+# vitest strips types without checking them: check the tests as strictly as src.
+npx tsc -p tsconfig.test.json
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
 rc=$?
