@@ -135,6 +135,21 @@ int Request(nlmsghdr* req, std::vector<LinkRec>* links, int32_t* nsid_out) {
   return err;
 }
 
+// Starts an RTM_GETLINK request in `buf`: one interface (by index, or by name
+// when `name` is set, matching altnames too) or, with NLM_F_DUMP, all of them.
+nlmsghdr* PutGetLink(char* buf, uint16_t flags, uint32_t ifindex, const std::string& name) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_GETLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  nlh->nlmsg_seq = (uint32_t)time(nullptr);
+  auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = (int)ifindex;
+  if (!name.empty()) mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, name.c_str());
+  mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  return nlh;
+}
+
 Napi::Object LinkToJs(Napi::Env env, const LinkRec& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("ifindex", r.ifindex);
@@ -172,15 +187,7 @@ Napi::Value GetLink(const Napi::CallbackInfo& info) {
   else XC_THROW_TYPE(env, "getLink(netns, name | ifindex)");
   return RunJob(env, netns, [=]() -> Outcome {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST;
-    nlh->nlmsg_seq = (uint32_t)time(nullptr);
-    auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
-    ifm->ifi_family = AF_UNSPEC;
-    ifm->ifi_index = (int)index;
-    if (!name.empty()) mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, name.c_str());
-    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    nlmsghdr* nlh = PutGetLink(buf, 0, index, name);
     std::vector<LinkRec> links;
     int err = Request(nlh, &links, nullptr);
     if (err == ENODEV || (err == 0 && links.empty()))
@@ -199,13 +206,7 @@ Napi::Value ListLinks(const Napi::CallbackInfo& info) {
   if (info.Length() >= 1 && info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
   return RunJob(env, netns, [=]() -> Outcome {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    nlh->nlmsg_seq = (uint32_t)time(nullptr);
-    auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
-    ifm->ifi_family = AF_UNSPEC;
-    mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    nlmsghdr* nlh = PutGetLink(buf, NLM_F_DUMP, 0, "");
     std::vector<LinkRec> links;
     int err = Request(nlh, &links, nullptr);
     if (err) return Fail(err, "cannot list interfaces " + WhereNetns(netns) + ": " + strerror(err));
@@ -253,14 +254,7 @@ Napi::Value NetnsId(const Napi::CallbackInfo& info) {
 // find one: ~10 ms per call with 2,000 lab ports).
 int QueryXdp(uint32_t ifindex, uint8_t* attached, uint32_t* prog_id) {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_GETLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  nlh->nlmsg_seq = (uint32_t)time(nullptr);
-  auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
-  ifm->ifi_family = AF_UNSPEC;
-  ifm->ifi_index = (int)ifindex;
-  mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  nlmsghdr* nlh = PutGetLink(buf, 0, ifindex, "");
   std::vector<LinkRec> links;
   int err = Request(nlh, &links, nullptr);
   if (err) return err;
