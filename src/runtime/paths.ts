@@ -6,7 +6,8 @@ export const RUN_DIR = process.env.CLAB_XCONNECT_RUN ?? '/run/clab-xconnect';
 
 /** Lab names are containerlab names; keep the path one component. */
 function component(lab: string): string {
-  return lab.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const safe = lab.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return safe === '.' || safe === '..' ? safe.replace(/\./g, '_') : safe;
 }
 
 export function labPinDir(lab: string): string {
