@@ -1,19 +1,20 @@
-/** `npm run bench`: the data-plane benchmark (issue #5). Builds the C tools,
- * then for each path and MTU builds the path in fresh namespaces, measures
- * TCP (iperf3) and small-frame rate (live-frames generator into an XDP sink),
- * removes the namespaces, and prints a table and writes JSON. See BENCHMARKS.md. */
+/** `npm run bench`: the data-plane benchmark (issue #5). Builds the C tools;
+ * for each MTU builds every selected path in fresh namespaces, measures TCP
+ * (iperf3) and small-frame rate (live-frames generator into an XDP sink) round
+ * the paths, removes the namespaces; then prints a table and writes JSON.
+ * See BENCHMARKS.md. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isXconnectError, XconnectError } from '../errors.js';
-import { measureGeneratorAlone, measurePps, measureTcp, profile, type PpsSettings } from './measure.js';
+import { measureGeneratorAlone, measurePps, measureTcp, profile, type PpsSample, type PpsSettings, type TcpSample } from './measure.js';
 import { deleteAllNetnsSync, reapStaleNetns } from './netns.js';
 import { helpText, parseOptions, type BenchOptions } from './options.js';
 import { Fixture, PATHS } from './paths.js';
 import { median, ratios, table, type BenchResults, type PathResult } from './report.js';
 import { killChildren, run } from './sh.js';
 import { benchDir, buildTools } from './tools.js';
-import { chooseWireImpl, reapStaleBpffs, releaseWireState } from './wire.js';
+import { chooseWireImpl, reapStaleBpffs, releaseWireState, type WireImpl } from './wire.js';
 
 function cleanupSync(): void {
   killChildren();
@@ -48,36 +49,75 @@ async function machine(): Promise<BenchResults['machine']> {
   };
 }
 
-async function measurePath(fx: Fixture, o: BenchOptions, pps: PpsSettings, result: PathResult): Promise<void> {
-  const tag = `${fx.spec.key}-${fx.opts.mtu}`;
-  if (o.tcp) {
-    const samples = [];
-    for (let i = 0; i < o.reps; i++) {
-      const once = () => measureTcp(fx, o.tcpSeconds);
-      samples.push(i === 0 && o.profile ? await profile(path.join(benchDir, `profile-tcp-${tag}.txt`), o.tcpSeconds + 1, once) : await once());
-      log(`  ${fx.spec.id} MTU ${fx.opts.mtu} tcp #${i + 1}: ${(samples.at(-1)!.bps / 1e9).toFixed(2)} Gb/s`);
+/** One MTU: every selected path is built first, then the repetitions go round
+ * the paths (a, b, ..., a, b, ...), so a burst of other load on the machine
+ * spreads over all paths instead of one path's samples. */
+async function runMtu(mtu: number, o: BenchOptions, wire: { impl: WireImpl }, pps: PpsSettings, gen: number[]): Promise<PathResult[]> {
+  const rows: { fx?: Fixture; r: PathResult }[] = [];
+  try {
+    for (const spec of PATHS.filter((p) => o.paths.includes(p.id))) {
+      const r: PathResult = { path: spec.id, key: spec.key, title: spec.title, mtu, needs: { pps: [], tcp: [] }, errors: [] };
+      const row: { fx?: Fixture; r: PathResult } = { r };
+      rows.push(row);
+      try {
+        row.fx = await Fixture.build(spec, { mtu, wireImpl: wire.impl, wireNapi: o.wireNapi });
+      } catch (e) {
+        r.errors.push(`setup: ${errText(e)}`);
+        log(`${spec.id} MTU ${mtu}: setup failed: ${errText(e)}`);
+      }
     }
-    result.tcp = { samples, medianBps: median(samples.map((s) => s.bps)) };
-    result.needs.tcp = fx.needs.tcp;
-  }
-  if (o.pps) {
-    const samples = [];
-    for (let i = 0; i < o.reps; i++) {
-      const once = () => measurePps(fx, pps);
-      samples.push(
-        i === 0 && o.profile ? await profile(path.join(benchDir, `profile-pps-${tag}.txt`), pps.warmup + pps.seconds, once) : await once(),
-      );
-      log(`  ${fx.spec.id} MTU ${fx.opts.mtu} pps #${i + 1}: ${(samples.at(-1)!.rxPps / 1e6).toFixed(2)} Mpps`);
+    const tcp = new Map<PathResult, TcpSample[]>();
+    const rate = new Map<PathResult, PpsSample[]>();
+    for (let i = 0; o.tcp && i < o.tcpReps; i++) {
+      for (const { fx, r } of rows) {
+        if (!fx || r.errors.length) continue;
+        const once = () => measureTcp(fx, o.tcpSeconds, o.pinTcp && os.cpus().length > 1);
+        try {
+          const s = i === 0 && o.profile ? await profile(profileFile('tcp', fx), o.tcpSeconds + 1, once) : await once();
+          tcp.set(r, [...(tcp.get(r) ?? []), s]);
+          log(`${r.path} MTU ${mtu} tcp #${i + 1}: ${(s.bps / 1e9).toFixed(2)} Gb/s, ${s.retransmits} retransmits`);
+        } catch (e) {
+          r.errors.push(`tcp: ${errText(e)}`);
+          log(`${r.path} MTU ${mtu} tcp: ${errText(e)}`);
+        }
+      }
     }
-    result.pps = {
-      samples,
-      median: median(samples.map((s) => s.rxPps)),
-      offeredMedian: median(samples.map((s) => s.offeredPps)),
-      pathNsPerFrame: NaN,
-    };
-    result.needs.pps = fx.needs.pps;
+    for (let i = 0; o.pps && i < o.reps; i++) {
+      // The generator alone, once per round: the ceiling under the same conditions.
+      gen.push(await measureGeneratorAlone(pps));
+      for (const { fx, r } of rows) {
+        if (!fx || r.errors.length) continue;
+        const once = () => measurePps(fx, pps);
+        try {
+          const s = i === 0 && o.profile ? await profile(profileFile('pps', fx), pps.warmup + pps.seconds, once) : await once();
+          rate.set(r, [...(rate.get(r) ?? []), s]);
+          log(`${r.path} MTU ${mtu} pps #${i + 1}: ${(s.rxPps / 1e6).toFixed(2)} Mpps received, ${(s.offeredPps / 1e6).toFixed(2)} offered`);
+        } catch (e) {
+          r.errors.push(`pps: ${errText(e)}`);
+          log(`${r.path} MTU ${mtu} pps: ${errText(e)}`);
+        }
+      }
+    }
+    for (const { fx, r } of rows) {
+      const t = tcp.get(r);
+      if (t) r.tcp = { samples: t, medianBps: median(t.map((s) => s.bps)) };
+      const p = rate.get(r);
+      if (p)
+        r.pps = {
+          samples: p,
+          median: median(p.map((s) => s.rxPps)),
+          offeredMedian: median(p.map((s) => s.offeredPps)),
+          pathNsPerFrame: NaN, // set once the generator's median is known
+        };
+      if (fx) r.needs = { pps: p ? fx.needs.pps : [], tcp: t ? fx.needs.tcp : [] };
+    }
+  } finally {
+    for (const { fx, r } of rows) await fx?.destroy().catch((e: unknown) => r.errors.push(`teardown: ${errText(e)}`));
   }
+  return rows.map((x) => x.r);
 }
+
+const profileFile = (what: string, fx: Fixture) => path.join(benchDir, `profile-${what}-${fx.spec.key}-${fx.opts.mtu}.txt`);
 
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
@@ -99,31 +139,10 @@ async function main(): Promise<number> {
   const pps: PpsSettings = { size: o.size, seconds: o.ppsSeconds, warmup: o.quick ? 0.3 : 0.5, threads: o.threads };
 
   const genSamples: number[] = [];
-  if (o.pps) {
-    for (let i = 0; i < o.reps; i++) genSamples.push(await measureGeneratorAlone(pps));
-    log(`generator alone: ${(median(genSamples) / 1e6).toFixed(2)} Mpps`);
-  }
-  const genMedian = median(genSamples);
-
   const results: PathResult[] = [];
-  for (const spec of PATHS.filter((p) => o.paths.includes(p.id))) {
-    for (const mtu of o.mtus) {
-      const result: PathResult = { path: spec.id, key: spec.key, title: spec.title, mtu, needs: { pps: [], tcp: [] }, errors: [] };
-      results.push(result);
-      log(`${spec.id} ${spec.title}, MTU ${mtu}`);
-      let fx: Fixture | undefined;
-      try {
-        fx = await Fixture.build(spec, { mtu, wireImpl: wire.impl, wireNapi: o.wireNapi });
-        await measurePath(fx, o, pps, result);
-      } catch (e) {
-        result.errors.push(errText(e));
-        log(`  error: ${errText(e)}`);
-      } finally {
-        await fx?.destroy().catch((e: unknown) => result.errors.push(`teardown: ${errText(e)}`));
-      }
-      if (result.pps) result.pps.pathNsPerFrame = 1e9 / result.pps.median - 1e9 / genMedian;
-    }
-  }
+  for (const mtu of o.mtus) results.push(...(await runMtu(mtu, o, wire, pps, genSamples)));
+  const genMedian = median(genSamples);
+  for (const r of results) if (r.pps) r.pps.pathNsPerFrame = 1e9 / r.pps.median - 1e9 / genMedian;
 
   const { out: _out, ...shownOptions } = o;
   const report: BenchResults = {

@@ -53,10 +53,12 @@ export interface TcpSample {
 
 const IPERF_PORT = '5201';
 
-/** One iperf3 TCP stream, receiver <- sender, `seconds` long after 1 s omitted (slow start). */
-export async function measureTcp(f: Fixture, seconds: number): Promise<TcpSample> {
+/** One iperf3 TCP stream, receiver <- sender, `seconds` long after 1 s omitted
+ * (slow start). With `pin`, the client runs on CPU 0 and the server on CPU 1. */
+export async function measureTcp(f: Fixture, seconds: number, pin: boolean): Promise<TcpSample> {
   await f.setMode('tcp');
-  const server = start('nsenter', [`--net=${f.rcv.netns.path}`, 'iperf3', '-s', '-1', '-B', f.rcv.addr, '-p', IPERF_PORT], {
+  const affinity = (cpu: number) => (pin ? ['-A', String(cpu)] : []);
+  const server = start('nsenter', [`--net=${f.rcv.netns.path}`, 'iperf3', '-s', '-1', '-B', f.rcv.addr, '-p', IPERF_PORT, ...affinity(1)], {
     timeoutMs: (seconds + 30) * 1000,
     allowFail: true,
   });
@@ -65,7 +67,7 @@ export async function measureTcp(f: Fixture, seconds: number): Promise<TcpSample
     const { stdout } = await nsRun(
       f.snd.netns,
       'iperf3',
-      ['-c', f.rcv.addr, '-p', IPERF_PORT, '-t', String(seconds), '-O', '1', '-J', '--connect-timeout', '3000'],
+      ['-c', f.rcv.addr, '-p', IPERF_PORT, '-t', String(seconds), '-O', '1', '-J', '--connect-timeout', '3000', ...affinity(0)],
       { allowFail: true, timeoutMs: (seconds + 20) * 1000 },
     );
     const j = JSON.parse(stdout) as IperfJson;

@@ -11,6 +11,8 @@ export interface BenchOptions {
   paths: PathId[];
   mtus: number[];
   reps: number;
+  tcpReps: number;
+  pinTcp: boolean;
   size: number;
   ppsSeconds: number;
   tcpSeconds: number;
@@ -46,7 +48,11 @@ function oneOf<T extends string>(name: string, v: string, allowed: readonly T[])
 }
 
 const FLAGS: Flag[] = [
-  { name: 'quick', help: '1 repetition, short durations (a smoke run)', set: (o) => Object.assign(o, { quick: true, reps: 1, ppsSeconds: 1, tcpSeconds: 2 }) },
+  {
+    name: 'quick',
+    help: '1 repetition, short durations (a smoke run)',
+    set: (o) => Object.assign(o, { quick: true, reps: 1, tcpReps: 1, ppsSeconds: 1, tcpSeconds: 2 }),
+  },
   {
     name: 'paths',
     arg: 'a,b,...',
@@ -54,7 +60,13 @@ const FLAGS: Flag[] = [
     set: (o, v) => (o.paths = v.split(',').map((p) => oneOf('paths', p.trim(), PATHS.map((x) => x.id)))),
   },
   { name: 'mtus', arg: '1500,9500', help: 'link MTUs to test', set: (o, v) => (o.mtus = v.split(',').map((m) => int('mtus', m, 1280, 9500))) },
-  { name: 'reps', arg: 'N', help: 'repetitions per measurement (median reported; default 3)', set: (o, v) => (o.reps = int('reps', v, 1, 50)) },
+  { name: 'reps', arg: 'N', help: 'packet-rate repetitions (median reported; default 3)', set: (o, v) => (o.reps = int('reps', v, 1, 50)) },
+  { name: 'tcp-reps', arg: 'N', help: 'TCP repetitions (median reported; default 5: TCP is the noisier)', set: (o, v) => (o.tcpReps = int('tcp-reps', v, 1, 50)) },
+  {
+    name: 'pin-tcp',
+    help: 'iperf3 client on CPU 0, server on CPU 1 (default: floating; pinned was noisier on a shared machine)',
+    set: (o) => (o.pinTcp = true),
+  },
   { name: 'size', arg: 'BYTES', help: 'generated frame size without FCS (default 64)', set: (o, v) => (o.size = int('size', v, 60, 3000)) },
   { name: 'pps-seconds', arg: 'S', help: 'packet-rate window per repetition (default 3)', set: (o, v) => (o.ppsSeconds = num('pps-seconds', v)) },
   { name: 'tcp-seconds', arg: 'S', help: 'iperf3 duration per repetition (default 5, plus 1 s omitted)', set: (o, v) => (o.tcpSeconds = num('tcp-seconds', v)) },
@@ -93,6 +105,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     paths: PATHS.map((p) => p.id),
     mtus: [1500, 9500],
     reps: 3,
+    tcpReps: 5,
+    pinTcp: false,
     size: 64,
     ppsSeconds: 3,
     tcpSeconds: 5,

@@ -91,7 +91,7 @@ export function table(r: BenchResults): string {
   lines.push(`clab-xconnect data-plane bench: ${m.nproc} CPUs (${m.cpu}), kernel ${m.kernel}`);
   lines.push(`wires d/e installed by: ${r.wire.impl} (${r.wire.why})`);
   lines.push(
-    `generator alone: ${f(r.generator.median, 1e6, 2)} Mpps (${r.generator.frameSize}-byte frames, ${r.generator.threads} thread(s)); medians of ${r.options.reps} repetition(s)`,
+    `generator alone: ${f(r.generator.median, 1e6, 2)} Mpps (${r.generator.frameSize}-byte frames, ${r.generator.threads} thread(s)); medians of ${r.options.reps} (rate) and ${r.options.tcpReps} (TCP) repetitions`,
   );
   if (Math.max(r.load.start, r.load.end) > 0.5)
     lines.push(`warning: the machine was busy (load average ${r.load.start.toFixed(2)} -> ${r.load.end.toFixed(2)}): numbers are low and noisy`);
