@@ -18,14 +18,14 @@ struct xc_port {
 	__u32 partner;   /* egress ifindex, informational; xc_tx holds the device */
 	__u32 flags;     /* XC_PORT_* */
 	__u32 loss;      /* drop when bpf_get_prandom_u32() < loss; see XC_LOSS_ALL */
-	__u32 reserved;
+	__u32 slot;      /* index of this port's counters in xc_stats */
 };
 
 #define XC_PORT_ADMIN_UP 0x1u
 /* loss == XC_LOSS_ALL drops every frame (a u32 compare alone cannot reach 100%). */
 #define XC_LOSS_ALL 0xffffffffu
 
-/* Value of the per-CPU xc_stats map, keyed by the ingress ifindex (u32). */
+/* Value of the per-CPU xc_stats array, indexed by xc_port.slot. */
 struct xc_stats {
 	__u64 rx_packets;
 	__u64 rx_bytes;
@@ -35,6 +35,8 @@ struct xc_stats {
 	__u64 pass_no_partner;
 };
 
-#define XC_MAX_PORTS 65536
+/* Ports per lab (8,192 wires). Maps are preallocated, per-CPU ones once per
+ * possible CPU: keep this no larger than labs need. */
+#define XC_MAX_PORTS 16384
 
 #endif

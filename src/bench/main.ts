@@ -11,6 +11,7 @@ import { measureGeneratorAlone, measurePps, measureTcp, profile, type PpsSample,
 import { deleteAllNetnsSync, reapStaleNetns } from './netns.js';
 import { helpText, parseOptions, type BenchOptions } from './options.js';
 import { Fixture, PATHS } from './paths.js';
+import { benchControlPlane, type ControlPlaneResult } from './control-plane.js';
 import { median, ratios, table, type BenchResults, type PathResult } from './report.js';
 import { killChildren, run } from './sh.js';
 import { benchDir, buildTools } from './tools.js';
@@ -140,8 +141,10 @@ async function main(): Promise<number> {
 
   const genSamples: number[] = [];
   const results: PathResult[] = [];
-  for (const mtu of o.mtus) results.push(...(await runMtu(mtu, o, wire, pps, genSamples)));
+  if (o.dataPlane) for (const mtu of o.mtus) results.push(...(await runMtu(mtu, o, wire, pps, genSamples)));
   const genMedian = median(genSamples);
+  const controlPlane: ControlPlaneResult[] = [];
+  for (const n of o.controlPlane) controlPlane.push(await benchControlPlane(n, o.quick ? 1 : 3, log));
   for (const r of results) if (r.pps) r.pps.pathNsPerFrame = 1e9 / r.pps.median - 1e9 / genMedian;
 
   const { out: _out, ...shownOptions } = o;
@@ -156,6 +159,7 @@ async function main(): Promise<number> {
     generator: { samples: genSamples, median: genMedian, frameSize: o.size, threads: o.threads },
     results,
     ratios: ratios(results),
+    controlPlane,
   };
   mkdirSync(path.dirname(o.out), { recursive: true });
   writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');

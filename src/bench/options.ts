@@ -22,6 +22,10 @@ export interface BenchOptions {
   profile: boolean;
   wireImpl: WireImpl | 'auto';
   wireNapi: 'gro' | 'xdp';
+  /** Control-plane lab sizes (wires); empty: skip. */
+  controlPlane: number[];
+  /** False: control plane only. */
+  dataPlane: boolean;
   out: string;
 }
 
@@ -51,7 +55,7 @@ const FLAGS: Flag[] = [
   {
     name: 'quick',
     help: '1 repetition, short durations (a smoke run)',
-    set: (o) => Object.assign(o, { quick: true, reps: 1, tcpReps: 1, ppsSeconds: 1, tcpSeconds: 2 }),
+    set: (o) => Object.assign(o, { quick: true, reps: 1, tcpReps: 1, ppsSeconds: 1, tcpSeconds: 2, controlPlane: [10, 100] }),
   },
   {
     name: 'paths',
@@ -86,6 +90,14 @@ const FLAGS: Flag[] = [
     help: 'how node-side veths get NAPI for TCP through a native wire (default gro)',
     set: (o, v) => (o.wireNapi = oneOf('wire-napi', v, ['gro', 'xdp'] as const)),
   },
+  {
+    name: 'control-plane',
+    arg: '10,100,1000',
+    help: 'synthetic lab sizes (wires) for the control-plane measurements',
+    set: (o, v) => (o.controlPlane = v.split(',').map((n) => int('control-plane', n.trim(), 1, 5000))),
+  },
+  { name: 'no-control-plane', help: 'skip the control-plane measurements', set: (o) => (o.controlPlane = []) },
+  { name: 'no-data-plane', help: 'control plane only', set: (o) => (o.dataPlane = false) },
   { name: 'out', arg: 'FILE', help: 'JSON results file (default .bench/results.json)', set: (o, v) => (o.out = path.resolve(v)) },
 ];
 
@@ -116,6 +128,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     profile: false,
     wireImpl: 'auto',
     wireNapi: 'gro',
+    controlPlane: [10, 100, 1000],
+    dataPlane: true,
     out: path.join(benchDir, 'results.json'),
   };
   // --quick first, so explicit flags override what it sets.
@@ -133,6 +147,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     }
     flag.set(o, v);
   }
-  if (!o.pps && !o.tcp) throw usage('--no-pps and --no-tcp leave nothing to measure');
+  if (o.dataPlane && !o.pps && !o.tcp) throw usage('--no-pps and --no-tcp leave nothing to measure');
+  if (!o.dataPlane && o.controlPlane.length === 0) throw usage('--no-data-plane and --no-control-plane leave nothing to measure');
   return o;
 }

@@ -1,5 +1,6 @@
 /** Results: their JSON shape (documented in BENCHMARKS.md), medians, ratios,
  * and the table printed to stdout. */
+import type { ControlPlaneResult } from './control-plane.js';
 import type { PathId, PathSpec } from './paths.js';
 import type { PpsSample, TcpSample } from './measure.js';
 
@@ -47,6 +48,8 @@ export interface BenchResults {
   generator: { samples: number[]; median: number; frameSize: number; threads: number };
   results: PathResult[];
   ratios: Ratio[];
+  /** Control plane per synthetic lab size (src/bench/control-plane.ts). */
+  controlPlane: ControlPlaneResult[];
 }
 
 export function median(xs: number[]): number {
@@ -127,6 +130,15 @@ export function table(r: BenchResults): string {
       if (!seen.has(t)) lines.push(t);
       seen.add(t);
     }
+  }
+  if (r.controlPlane.length) {
+    lines.push('');
+    lines.push('control plane (synthetic netns labs, real CLI, wall ms incl. process start; medians):');
+    lines.push(`${pad('wires', 8)}${lpad('cold apply', 12)}${lpad('no-op', 9)}${lpad('1 change', 10)}${lpad('destroy', 10)}${lpad('peak RSS MiB', 14)}`);
+    for (const c of r.controlPlane)
+      lines.push(
+        `${pad(String(c.wires), 8)}${lpad(c.coldApplyMs.toFixed(0), 12)}${lpad(c.noopApplyMs.toFixed(0), 9)}${lpad(c.oneLinkChangeMs.toFixed(0), 10)}${lpad(c.destroyMs.toFixed(0), 10)}${lpad(c.peakRssMiB.toFixed(1), 14)}`,
+      );
   }
   return lines.join('\n') + '\n';
 }

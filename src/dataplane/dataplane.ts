@@ -10,6 +10,7 @@ import { XconnectError } from '../errors.js';
 import { native, toXconnectError, type AttachResult, type LinkInfo, type LoadedObject, type XdpMode } from '../native/addon.js';
 import {
   BPF,
+  MAX_PORTS,
   KEY_SIZE,
   PORT_SIZE,
   STATS_SIZE,
@@ -137,17 +138,39 @@ export class Dataplane {
       if (w.a === w.b) throw new XconnectError('PLAN', `a wire needs two different ports, got ${w.a} twice`);
       return [this.#ifindex(ifs, netns, w.a), this.#ifindex(ifs, netns, w.b)] as const;
     });
-    const stats = this.#map(BPF.maps.stats);
+    const portsMap = this.#map(BPF.maps.ports);
     const ports = idx.flat();
     const existing = await native.mapOps(
       null,
-      ports.map((i) => ({ op: 'lookup' as const, fd: stats, key: u32Key(i), valueSize: this.#statsSize })),
+      ports.map((i) => ({ op: 'lookup' as const, fd: portsMap, key: u32Key(i), valueSize: PORT_SIZE })),
     );
-    const fresh = ports.filter((_, k) => !existing[k]);
+    // A port keeps its counter slot (and counts) across re-installs; a new
+    // port gets the lowest free slot, zeroed.
+    const slotOf = new Map<number, number>();
+    ports.forEach((i, k) => {
+      const buf = existing[k];
+      if (buf instanceof Buffer) slotOf.set(i, decodePort(buf).slot);
+    });
+    const fresh = [...new Set(ports.filter((i) => !slotOf.has(i)))];
+    if (fresh.length) {
+      const used = new Set([...(await this.configuredPorts()).values()].map((c) => c.slot));
+      let next = 0;
+      for (const i of fresh) {
+        while (used.has(next)) next++;
+        if (next >= MAX_PORTS)
+          throw new XconnectError('PLAN', `more than ${MAX_PORTS} ports in one lab`, { hint: 'split the lab; see XC_MAX_PORTS in bpf/xconnect.h' });
+        slotOf.set(i, next);
+        used.add(next);
+      }
+    }
     const zero = Buffer.alloc(this.#statsSize);
+    const stats = this.#map(BPF.maps.stats);
     const ops = [
-      ...wires.flatMap((w, k) => [...this.#portOps(idx[k]![0], idx[k]![1], w.settings), ...this.#portOps(idx[k]![1], idx[k]![0], w.settings)]),
-      ...fresh.map((i) => ({ op: 'update' as const, fd: stats, key: u32Key(i), value: zero })),
+      ...fresh.map((i) => ({ op: 'update' as const, fd: stats, key: u32Key(slotOf.get(i)!), value: zero })),
+      ...wires.flatMap((w, k) => {
+        const [a, b] = idx[k]!;
+        return [...this.#portOps(a, b, slotOf.get(a)!, w.settings), ...this.#portOps(b, a, slotOf.get(b)!, w.settings)];
+      }),
     ];
     // Devmap values are resolved in the updating thread's netns: run in `netns`.
     await native.mapOps(netns, ops).catch((e: unknown) => {
@@ -178,21 +201,23 @@ export class Dataplane {
     return wires.map((w) => ({ a: results.get(w.a)!, b: results.get(w.b)! }));
   }
 
-  #portOps(port: number, partner: number, s: WireSettings) {
+  #portOps(port: number, partner: number, slot: number, s: WireSettings) {
     return [
       { op: 'update' as const, fd: this.#map(BPF.maps.tx), key: u32Key(port), value: encodeDevmapVal(partner) },
       {
         op: 'update' as const,
         fd: this.#map(BPF.maps.ports),
         key: u32Key(port),
-        value: encodePort({ partner, adminUp: s.adminUp, loss: s.loss }),
+        value: encodePort({ partner, adminUp: s.adminUp, loss: s.loss, slot }),
       },
     ];
   }
 
   async #deletePorts(ifindexes: number[]): Promise<void> {
     if (ifindexes.length === 0) return;
-    const maps = [BPF.maps.ports, BPF.maps.tx, BPF.maps.stats].map((m) => this.#map(m));
+    // Counter slots are array entries: they are freed with the port's config
+    // and zeroed when handed out again.
+    const maps = [BPF.maps.ports, BPF.maps.tx].map((m) => this.#map(m));
     await native.mapOps(
       null,
       ifindexes.flatMap((i) => maps.map((fd) => ({ op: 'delete' as const, fd, key: u32Key(i) }))),
@@ -223,7 +248,7 @@ export class Dataplane {
       const c = decodePort(buf);
       const adminUp = it.change.adminUp ?? c.adminUp;
       const loss = it.change.loss ?? c.loss;
-      return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ partner: c.partner, adminUp, loss }) };
+      return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ ...c, adminUp, loss }) };
     });
     await native.mapOps(null, ops);
   }
@@ -275,26 +300,31 @@ export class Dataplane {
     const pinned = await native.pinnedLinks(ifnames.map((n) => this.linkPin(n)));
     const links = ifnames.map((n) => ifs.get(n));
     const present = links.filter((l): l is LinkInfo => !!l);
-    const res = await native.mapOps(
+    const cfgs = (
+      await native.mapOps(
+        null,
+        present.map((l) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.ports), key: u32Key(l.ifindex), valueSize: PORT_SIZE })),
+      )
+    ).map((b) => (b instanceof Buffer ? decodePort(b) : null));
+    const withCfg = cfgs.filter((c): c is PortConfig => !!c);
+    const stats = await native.mapOps(
       null,
-      present.flatMap((l) => [
-        { op: 'lookup' as const, fd: this.#map(BPF.maps.ports), key: u32Key(l.ifindex), valueSize: PORT_SIZE },
-        { op: 'lookup' as const, fd: this.#map(BPF.maps.stats), key: u32Key(l.ifindex), valueSize: this.#statsSize },
-      ]),
+      withCfg.map((c) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.stats), key: u32Key(c.slot), valueSize: this.#statsSize })),
     );
+    const counters = new Map(withCfg.map((c, k) => [c, stats[k]]));
     let k = 0;
     return ifnames.map((ifname, i) => {
       const link = links[i];
       if (!link) return { ifname, ifindex: null, attached: 'none', ours: false, config: null, counters: zeroCounters() };
-      const cfg = res[k++];
-      const st = res[k++];
+      const cfg = cfgs[k++] ?? null;
+      const st = cfg ? counters.get(cfg) : undefined;
       const pin = pinned[i];
       return {
         ifname: link.name,
         ifindex: link.ifindex,
         attached: link.xdp.mode,
         ours: !!pin && pin.progId !== 0 && pin.progId === link.xdp.progId,
-        config: cfg instanceof Buffer ? decodePort(cfg) : null,
+        config: cfg,
         counters: st instanceof Buffer ? decodePerCpuStats(st, this.#obj.possibleCpus) : zeroCounters(),
       };
     });

@@ -14,7 +14,12 @@ export interface PortConfig {
   adminUp: boolean;
   /** Loss probability 0..1. */
   loss: number;
+  /** Index of the port's counters in xc_stats. */
+  slot: number;
 }
+
+/** xc_stats entries (XC_MAX_PORTS in bpf/xconnect.h). */
+export const MAX_PORTS = 16384;
 
 export interface PortCounters {
   rxPackets: bigint;
@@ -52,6 +57,7 @@ export function encodePort(c: PortConfig): Buffer {
   b.writeUInt32LE(c.partner, 0);
   b.writeUInt32LE(c.adminUp ? PORT_ADMIN_UP : 0, 4);
   b.writeUInt32LE(lossToThreshold(c.loss), 8);
+  b.writeUInt32LE(c.slot, 12);
   return b;
 }
 
@@ -60,6 +66,7 @@ export function decodePort(b: Buffer): PortConfig {
     partner: b.readUInt32LE(0),
     adminUp: (b.readUInt32LE(4) & PORT_ADMIN_UP) !== 0,
     loss: thresholdToLoss(b.readUInt32LE(8)),
+    slot: b.readUInt32LE(12),
   };
 }
 

@@ -121,6 +121,9 @@ describe.each([
     expect(delta(after.redirected, before.redirected)).toBe(frames.length);
     expect(delta(after.rxBytes, before.rxBytes)).toBe(frames.reduce((s, f) => s + f.length, 0));
     expect(delta(after.dropAdmin + after.dropLoss + after.passNoPartner, before.dropAdmin + before.dropLoss + before.passNoPartner)).toBe(0);
+    // Re-installing keeps the port's counter slot, and so its counts.
+    await dp.installWire(ports(), { mode, adminUp: true, loss: 0 });
+    expect((await dp.port(lab.w, 'pa')).counters.rxPackets).toBe(after.rxPackets);
   });
 
   it('drops and counts while admin down, forwards again when up', async () => {
