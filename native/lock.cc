@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,10 +23,11 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
   if (!ArgString(info, 0, &path) || info.Length() < 2 || !info[1].IsNumber()) XC_THROW_TYPE(env, "lockFile(path, timeoutMs)");
   int64_t timeout_ms = info[1].As<Napi::Number>().Int64Value();
   return RunJob(env, "", [=]() -> Outcome {
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Fail(errno, "cannot open lock file " + path + ": " + strerror(errno));
     timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
+  reopen:
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(errno, "cannot open lock file " + path + ": " + strerror(errno));
     while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
       if (errno != EWOULDBLOCK && errno != EINTR) {
         int err = errno;
@@ -41,6 +43,14 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
         return Fail(EBUSY, "locked by another clab-xconnect run (pid " + owner + ")");
       }
       usleep(20000);
+    }
+    // The holder we waited for may have removed the file (destroy does): our
+    // lock is then on an orphaned inode, so take the lock of the file now there.
+    struct stat held, current;
+    if (fstat(fd, &held) == 0 && (stat(path.c_str(), &current) != 0 || held.st_ino != current.st_ino ||
+                                  held.st_dev != current.st_dev)) {
+      close(fd);
+      goto reopen;
     }
     std::string pid = std::to_string(getpid());
     if (ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) < 0) { /* the pid is informational */ }

@@ -3,6 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { native } from '../native/addon.js';
 import { loadPlan } from './load-plan.js';
+import { dropCached } from './plan-cache.js';
 import { lockLab } from './lock.js';
 import { labPinDir } from './paths.js';
 import { requireRoot } from './privileges.js';
@@ -23,13 +24,17 @@ export async function destroyLab(lab: string): Promise<DestroyReport> {
     const ports = (await readdir(path.join(pinDir, 'links')).catch(() => [] as string[])).sort();
     await native.detachXdp(ports.map((p) => path.join(pinDir, 'links', p)));
     await rm(pinDir, { recursive: true, force: true });
+    await lock.remove();
     return { lab, pinDir, removedPorts: ports };
-  } finally {
+  } catch (e) {
     await lock.release();
+    throw e;
   }
 }
 
 export async function destroy(opts: { file: string; env?: Record<string, string | undefined> }): Promise<DestroyReport> {
   const { plan } = await loadPlan(opts.file, opts.env);
-  return destroyLab(plan.lab);
+  const report = await destroyLab(plan.lab);
+  await dropCached(opts.file);
+  return report;
 }

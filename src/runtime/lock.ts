@@ -1,7 +1,7 @@
 /** One run at a time per lab: flock(2) on /run/clab-xconnect/<lab>.lock. The
  * kernel releases the lock when its holder exits or crashes, so no stale
  * lock can block the next run. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
 import { native } from '../native/addon.js';
@@ -9,6 +9,8 @@ import { labLockFile } from './paths.js';
 
 export interface LabLock {
   release(): Promise<void>;
+  /** Removes the lock file, then releases (for destroy: nothing of the lab stays). */
+  remove(): Promise<void>;
 }
 
 /** Takes the lab's lock, waiting up to `waitMs` for another run to finish. */
@@ -27,5 +29,10 @@ export async function lockLab(lab: string, waitMs = 30_000): Promise<LabLock> {
   }
   return {
     release: async () => native.unlockFile(fd),
+    // Waiters notice the file is gone once they get the lock, and retry on a new one.
+    remove: async () => {
+      await unlink(file).catch(() => undefined);
+      native.unlockFile(fd);
+    },
   };
 }

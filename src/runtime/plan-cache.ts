@@ -9,7 +9,7 @@
  * a normal load. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../native/addon.js';
 import { RUN_DIR } from './paths.js';
@@ -38,6 +38,11 @@ export async function readCached<T>(file: string, key: string): Promise<T | unde
   } catch {
     return undefined;
   }
+}
+
+/** Forgets the cached plan of `file` (destroy leaves nothing of a lab behind). */
+export async function dropCached(file: string): Promise<void> {
+  await rm(entryPath(file), { force: true });
 }
 
 export async function writeCached(file: string, key: string, value: unknown): Promise<void> {

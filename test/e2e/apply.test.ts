@@ -1,6 +1,6 @@
 /** The main job end to end on a real Docker engine: a containerlab-shaped lab
  * (src/lab/), wired by the CLI, checked by frames crossing the containers. */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/topology/names.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
+import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
 import { sh } from '../helpers/sys.js';
 
@@ -69,7 +70,7 @@ async function across(lab: DeployedLab, from: string, to: string, frames: Buffer
   const fd = await native.openCapture(lab.nodes[tn]!.netns, ti);
   try {
     await native.sendFrames(lab.nodes[fn]!.netns, fi, frames);
-    return await native.readCapture(fd, { max: frames.length, timeoutMs: waitMs });
+    return await receive(fd, frames, waitMs);
   } finally {
     native.closeCapture(fd);
   }
@@ -250,6 +251,7 @@ describe('apply / status / destroy on a 3-node lab', () => {
     expect(r.removedPorts).toEqual([...ports].sort());
     for (const p of ports) expect(await xdpOn(p)).toBe(false);
     await expect(readdir(labPinDir(name))).rejects.toThrow(/ENOENT/);
+    await expect(access(labLockFile(name))).rejects.toThrow(/ENOENT/);
     const links = JSON.parse((await sh('bpftool', ['-j', 'link', 'show'])).stdout) as { id: number }[];
     expect(links.filter((l) => linkIds.includes(l.id))).toEqual([]);
     const frames = frameMatrix('e2e-destroyed', 1514).map((f) => f.bytes);

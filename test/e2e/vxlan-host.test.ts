@@ -10,6 +10,7 @@ import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
+import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
 import { sh } from '../helpers/sys.js';
 import { createRemoteVtep, type RemoteVtep } from '../helpers/vtep.js';
@@ -71,7 +72,7 @@ topology:
     const fd = await native.openCapture(lab.nodes.r3!.netns, 'eth1');
     try {
       await native.sendFrames(lab.nodes.r2!.netns, 'eth1', frames);
-      const got = await native.readCapture(fd, { max: frames.length, timeoutMs: 1500 });
+      const got = await receive(fd, frames, 1500);
       expect(frames.every((f) => contains(got, f))).toBe(true);
     } finally {
       native.closeCapture(fd);
@@ -87,7 +88,7 @@ topology:
     const fd = await native.openCapture(vtep.netns, 'vx0');
     try {
       await native.sendFrames(n1, 'eth1', frames);
-      const got = await native.readCapture(fd, { max: frames.length, timeoutMs: 1500 });
+      const got = await receive(fd, frames, 1500);
       expect(frames.filter((f) => !contains(got, f)).map((f) => f.subarray(0, 16).toString('hex'))).toEqual([]);
     } finally {
       native.closeCapture(fd);

@@ -9,6 +9,7 @@ import { Dataplane } from '../../src/dataplane/dataplane.js';
 import { peerFeatures } from '../../src/dataplane/mode-policy.js';
 import { tunePeer } from '../../src/dataplane/peer-tuning.js';
 import { native, packageRoot, type XdpMode } from '../../src/native/addon.js';
+import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix, metadataVlanFrame } from '../helpers/frames.js';
 import { mainThreadNetns, nsExec, sh } from '../helpers/sys.js';
 import { addTcStitch, createWireLab, type WireLab } from '../helpers/wire-lab.js';
@@ -24,7 +25,7 @@ async function across(lab: WireLab, frames: Buffer[], waitMs = 1500): Promise<Bu
   const fd = await native.openCapture(lab.n2, 'e0');
   try {
     await native.sendFrames(lab.n1, 'e0', frames);
-    return await native.readCapture(fd, { max: frames.length, timeoutMs: waitMs });
+    return await receive(fd, frames, waitMs);
   } finally {
     native.closeCapture(fd);
   }

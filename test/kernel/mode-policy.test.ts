@@ -7,6 +7,7 @@ import { Dataplane } from '../../src/dataplane/dataplane.js';
 import { chooseMode, peerFeatures } from '../../src/dataplane/mode-policy.js';
 import { tunePeer } from '../../src/dataplane/peer-tuning.js';
 import { native, packageRoot } from '../../src/native/addon.js';
+import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix, metadataVlanFrame } from '../helpers/frames.js';
 import { nsExec } from '../helpers/sys.js';
 import { createWireLab, type WireLab } from '../helpers/wire-lab.js';
@@ -31,7 +32,7 @@ async function across(l: WireLab, frames: Buffer[]): Promise<Buffer[]> {
   const fd = await native.openCapture(l.n2, 'e0');
   try {
     await native.sendFrames(l.n1, 'e0', frames);
-    return await native.readCapture(fd, { max: frames.length, timeoutMs: 700 });
+    return await receive(fd, frames, 700);
   } finally {
     native.closeCapture(fd);
   }

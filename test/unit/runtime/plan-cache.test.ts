@@ -1,10 +1,10 @@
 /** The plan cache must never hand back a plan for anything but the same bytes
  * and the same environment. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../../src/runtime/plan-cache.js';
+import { cacheKey, dropCached } from '../../../src/runtime/plan-cache.js';
 import { loadPlan } from '../../../src/runtime/load-plan.js';
 
 describe('plan cache key', () => {
@@ -31,5 +31,7 @@ describe('plan cache key', () => {
     writeFileSync(file, topo('down'));
     const edited = await loadPlan(file, {});
     expect(edited.plan.wires[0]!.options.admin).toBe('down');
+    await dropCached(file);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
