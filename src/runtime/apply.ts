@@ -14,7 +14,7 @@ import { findNodes, nodeProblemsError, type NodeRuntime } from './nodes.js';
 import { labPinDir } from './paths.js';
 import { mapLimit } from './pool.js';
 import { requireRoot } from './privileges.js';
-import { reconcile, type InstalledState, type WireAction } from './reconcile.js';
+import { reconcile, type InstalledState, type Reconciliation, type WireAction, type WireStep } from './reconcile.js';
 import { LinkIndex, problemsError, resolveWires, viewNode, type NodeView, type ResolvedWire } from './resolve.js';
 
 export interface ApplyOptions {
@@ -114,6 +114,55 @@ async function gatherNodes(topo: Topology | undefined, wires: WirePlan[], onlyNo
   return { views, pending, ready };
 }
 
+/** Ports carrying an XDP program that our pinned link does not hold. */
+function foreignPrograms(wires: ResolvedWire[], installed: InstalledState): string[] {
+  return wires.flatMap((w) =>
+    [w.a, w.b]
+      .filter((p) => p.link.xdp.mode !== 'none' && installed.pins.get(p.ifname)?.progId !== p.link.xdp.progId)
+      .map(
+        (p) =>
+          `wire ${w.plan.id}: port ${p.ifname} already carries XDP program id ${p.link.xdp.progId} (${p.link.xdp.mode} mode) that clab-xconnect did not install; refusing to replace it`,
+      ),
+  );
+}
+
+/** Carries out a reconciliation: stale ports out, node settings, then wires
+ * in, each step a batch. Returns the node settings it changed. */
+async function execute(dp: Dataplane, rec: Reconciliation): Promise<PeerChangeReport[]> {
+  await dp.removePorts(null, rec.removePorts);
+  // Peers are checked on every run, wired or not: a node restart or a
+  // hand-made ethtool change would otherwise break a wire silently.
+  const peers = rec.steps.flatMap((s) =>
+    [s.wire.a, s.wire.b].flatMap((p) =>
+      p.peer ? [{ netns: p.peer.netns, ifname: p.peer.ifname, want: peerFeatures(s.wire.mode.mode), endpoint: p.endpoint ?? p.ifname }] : [],
+    ),
+  );
+  const endpointOf = new Map(peers.map((p) => [`${p.netns}\0${p.ifname}`, p.endpoint]));
+  const changes = (await tunePeers(peers)).map((c) => ({
+    endpoint: endpointOf.get(`${c.netns}\0${c.ifname}`)!,
+    netns: c.netns,
+    interface: c.ifname,
+    feature: c.feature,
+    from: c.from,
+    to: c.to,
+  }));
+  const settings = (w: ResolvedWire) => ({ mode: w.mode.mode, adminUp: w.plan.options.admin === 'up', loss: w.plan.options.loss });
+  const ends = (s: WireStep) => ({ a: s.wire.a.ifname, b: s.wire.b.ifname });
+  await dp.installWires(
+    null,
+    rec.steps.filter((s) => s.action === 'add' || s.action === 'reinstall').map((s) => ({ ...ends(s), settings: settings(s.wire) })),
+  );
+  await dp.updateWires(null, rec.steps.filter((s) => s.action === 'update').map((s) => ({ ...ends(s), ...settings(s.wire) })));
+  return changes.sort((x, y) => x.endpoint.localeCompare(y.endpoint) || x.feature.localeCompare(y.feature));
+}
+
+/** Drops map entries of ports whose device vanished (or of a crashed run);
+ * with --node, other nodes' wires are left alone. */
+async function forgetStale(dp: Dataplane, keep: Set<number>, installed: InstalledState, keepOthers: boolean): Promise<void> {
+  if (keepOthers) for (const k of installed.config.keys()) keep.add(k);
+  await dp.forgetPortsExcept(keep);
+}
+
 export async function apply(opts: ApplyOptions): Promise<ApplyReport> {
   if (!opts.dryRun) requireRoot('apply');
   const { plan, topology } = await loadPlan(opts.file, opts.env);
@@ -141,49 +190,14 @@ export async function apply(opts: ApplyOptions): Promise<ApplyReport> {
     const pinDir = labPinDir(plan.lab);
     if (!opts.dryRun || (await exists(pinDir))) dp = await Dataplane.open(pinDir);
     const installed = await readInstalled(dp);
-    for (const w of wires)
-      for (const p of [w.a, w.b]) {
-        const ours = installed.pins.get(p.ifname)?.progId === p.link.xdp.progId;
-        if (p.link.xdp.mode !== 'none' && !ours)
-          problems.push(
-            `wire ${w.plan.id}: port ${p.ifname} already carries XDP program id ${p.link.xdp.progId} (${p.link.xdp.mode} mode) that clab-xconnect did not install; refusing to replace it`,
-          );
-      }
-    if (problems.length) {
-      const busy = problems.every((p) => p.includes('refusing to replace'));
-      const e = problemsError(problems);
-      throw busy ? new XconnectError('BUSY', e.message.replace(/ - nothing was changed$/, ''), { hint: 'remove that program or exclude the link; nothing was changed' }) : e;
-    }
+    const foreign = foreignPrograms(wires, installed);
+    if (problems.length) throw problemsError([...problems, ...foreign]);
+    if (foreign.length) throw problemsError(foreign, 'remove that program or exclude the link; nothing was changed', 'BUSY');
 
     const rec = reconcile(wires, installed, { removeStale: !opts.node });
-    const peerChanges: PeerChangeReport[] = [];
-    if (!opts.dryRun && dp) {
-      await dp.removePorts(null, rec.removePorts);
-      // Peers are checked on every run, wired or not: a node restart or a
-      // hand-made ethtool change would otherwise break a wire silently.
-      const peers = rec.steps.flatMap((s) =>
-        [s.wire.a, s.wire.b].flatMap((p) =>
-          p.peer ? [{ netns: p.peer.netns, ifname: p.peer.ifname, want: peerFeatures(s.wire.mode.mode), endpoint: p.endpoint ?? p.ifname }] : [],
-        ),
-      );
-      const endpointOf = new Map(peers.map((p) => [`${p.netns}\0${p.ifname}`, p.endpoint]));
-      for (const c of await tunePeers(peers))
-        peerChanges.push({ endpoint: endpointOf.get(`${c.netns}\0${c.ifname}`)!, netns: c.netns, interface: c.ifname, feature: c.feature, from: c.from, to: c.to });
-      const settings = (w: ResolvedWire) => ({ mode: w.mode.mode, adminUp: w.plan.options.admin === 'up', loss: w.plan.options.loss });
-      await dp.installWires(
-        null,
-        rec.steps.filter((s) => s.action === 'add' || s.action === 'reinstall').map((s) => ({ a: s.wire.a.ifname, b: s.wire.b.ifname, settings: settings(s.wire) })),
-      );
-      await dp.updateWires(
-        null,
-        rec.steps.filter((s) => s.action === 'update').map((s) => ({ a: s.wire.a.ifname, b: s.wire.b.ifname, ...settings(s.wire) })),
-      );
-      // Map entries of ports whose device vanished (or of a crashed run) go too;
-      // with --node, other nodes' wires are left alone.
-      const keep = new Set(wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
-      if (opts.node) for (const k of installed.config.keys()) keep.add(k);
-      await dp.forgetPortsExcept(keep);
-    }
+    const peerChanges = !opts.dryRun && dp ? await execute(dp, rec) : [];
+    const keep = new Set(wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
+    if (!opts.dryRun && dp) await forgetStale(dp, keep, installed, !!opts.node);
     const changed = rec.steps.filter((s) => s.action !== 'unchanged').length + rec.removePorts.length;
     return {
       lab: plan.lab,
@@ -192,7 +206,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyReport> {
       wires: rec.steps.map((s) => report(s.wire, s.action, s.detail)),
       removedPorts: rec.removePorts,
       pending,
-      peerChanges: peerChanges.sort((x, y) => x.endpoint.localeCompare(y.endpoint) || x.feature.localeCompare(y.feature)),
+      peerChanges,
       skipped: plan.skipped,
     };
   } finally {

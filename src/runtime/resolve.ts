@@ -4,7 +4,7 @@
  * user all that is wrong. Reads only; changes nothing. */
 import { native, type LinkInfo } from '../native/addon.js';
 import { chooseMode, type ModeDecision } from '../dataplane/mode-policy.js';
-import { XconnectError } from '../errors.js';
+import { XconnectError, type ErrorCode } from '../errors.js';
 import type { PortPlan, WirePlan } from '../plan/types.js';
 import { sanitizeIfname } from '../topology/names.js';
 import type { NodeRuntime } from './nodes.js';
@@ -112,7 +112,7 @@ export function resolveWires(
   return { wires: out, problems };
 }
 
-export function problemsError(problems: string[], hint?: string): XconnectError {
+export function problemsError(problems: string[], hint = 'nothing was changed', code: ErrorCode = 'RUNTIME'): XconnectError {
   const head = problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`;
-  return new XconnectError('RUNTIME', head, { hint: hint ?? 'nothing was changed' });
+  return new XconnectError(code, head, { hint });
 }
