@@ -12,6 +12,7 @@ import { loadPlan } from './load-plan.js';
 import { lockLab } from './lock.js';
 import { findNodes, nodeProblemsError, type NodeRuntime } from './nodes.js';
 import { labPinDir } from './paths.js';
+import { recordOriginals } from './peer-state.js';
 import { mapLimit } from './pool.js';
 import { requireRoot } from './privileges.js';
 import { reconcile, type InstalledState, type Reconciliation, type WireAction, type WireStep } from './reconcile.js';
@@ -196,6 +197,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyReport> {
 
     const rec = reconcile(wires, installed, { removeStale: !opts.node });
     const peerChanges = !opts.dryRun && dp ? await execute(dp, rec) : [];
+    await recordOriginals(plan.lab, peerChanges);
     const keep = new Set(wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
     if (!opts.dryRun && dp) await forgetStale(dp, keep, installed, !!opts.node);
     const changed = rec.steps.filter((s) => s.action !== 'unchanged').length + rec.removePorts.length;

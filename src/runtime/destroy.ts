@@ -1,22 +1,53 @@
-/** destroy: remove every program, link, map and pin of one lab, nothing else. */
+/** destroy: remove every program, link, map and pin of one lab, put back the
+ * node-side settings apply changed, and leave nothing else behind. */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { native } from '../native/addon.js';
+import type { Topology } from '../topology/model.js';
 import { loadPlan } from './load-plan.js';
-import { dropCached } from './plan-cache.js';
 import { lockLab } from './lock.js';
+import { findNodes } from './nodes.js';
 import { labPinDir } from './paths.js';
+import { dropOriginals, readOriginals, type Originals } from './peer-state.js';
+import { dropCached } from './plan-cache.js';
 import { requireRoot } from './privileges.js';
+import { LinkIndex } from './resolve.js';
 
 export interface DestroyReport {
   lab: string;
   pinDir: string;
   /** Ports whose XDP link was detached. */
   removedPorts: string[];
+  /** Node interfaces whose offload settings were put back (`node:iface`). */
+  restoredEndpoints: string[];
 }
 
-/** Detaches the lab's links and deletes its pin directory (maps go with their last pin). */
-export async function destroyLab(lab: string): Promise<DestroyReport> {
+/** Puts back what apply changed on node interfaces that still exist; a node
+ * that is gone took its interfaces (and our settings) with it. */
+async function restorePeers(topo: Topology, originals: Originals): Promise<string[]> {
+  const byNode = new Map<string, [string, Record<string, boolean>][]>();
+  for (const [endpoint, features] of Object.entries(originals)) {
+    const i = endpoint.indexOf(':');
+    byNode.set(endpoint.slice(0, i), [...(byNode.get(endpoint.slice(0, i)) ?? []), [endpoint.slice(i + 1), features]]);
+  }
+  const { nodes } = await findNodes(topo, byNode.keys());
+  const restored: string[] = [];
+  for (const [name, node] of nodes) {
+    const links = await LinkIndex.of(node.netns);
+    const items = byNode
+      .get(name)!
+      .flatMap(([iface, want]) => {
+        const l = links.find(iface);
+        return l ? [{ iface, ifname: l.name, want }] : [];
+      });
+    if (items.length === 0) continue;
+    await native.setFeatures(node.netns, items.map(({ ifname, want }) => ({ ifname, want })));
+    restored.push(...items.map((it) => `${name}:${it.iface}`));
+  }
+  return restored.sort();
+}
+
+async function teardown(lab: string, topo: Topology | undefined): Promise<DestroyReport> {
   requireRoot('destroy');
   const pinDir = labPinDir(lab);
   const lock = await lockLab(lab);
@@ -24,17 +55,26 @@ export async function destroyLab(lab: string): Promise<DestroyReport> {
     const ports = (await readdir(path.join(pinDir, 'links')).catch(() => [] as string[])).sort();
     await native.detachXdp(ports.map((p) => path.join(pinDir, 'links', p)));
     await rm(pinDir, { recursive: true, force: true });
+    const originals = await readOriginals(lab);
+    const restoredEndpoints = topo && Object.keys(originals).length ? await restorePeers(topo, originals) : [];
+    await dropOriginals(lab);
     await lock.remove();
-    return { lab, pinDir, removedPorts: ports };
+    return { lab, pinDir, removedPorts: ports, restoredEndpoints };
   } catch (e) {
     await lock.release();
     throw e;
   }
 }
 
+/** Removes a lab's wires and state by lab name alone (node settings stay:
+ * without the topology its nodes cannot be found). */
+export async function destroyLab(lab: string): Promise<DestroyReport> {
+  return teardown(lab, undefined);
+}
+
 export async function destroy(opts: { file: string; env?: Record<string, string | undefined> }): Promise<DestroyReport> {
-  const { plan } = await loadPlan(opts.file, opts.env);
-  const report = await destroyLab(plan.lab);
+  const { plan, topology } = await loadPlan(opts.file, opts.env);
+  const report = await teardown(plan.lab, topology);
   await dropCached(opts.file);
   return report;
 }

@@ -247,8 +247,13 @@ describe('apply / status / destroy on a 3-node lab', () => {
   it('destroy removes every program, link and pin of the lab, and tc takes over', async () => {
     const ports = [port('r1', 'eth1'), port('r2', 'eth1'), port('r2', 'eth2'), port('r3', 'eth1'), port('r1', 'eth3'), port('r3', 'eth3')];
     const linkIds = (await native.pinnedLinks(ports.map((p) => path.join(labPinDir(name), 'links', p)))).map((l) => l?.id);
-    const r = await cliJson<{ removedPorts: string[] }>(['destroy', '-t', file]);
+    const r = await cliJson<{ removedPorts: string[]; restoredEndpoints: string[] }>(['destroy', '-t', file]);
     expect(r.removedPorts).toEqual([...ports].sort());
+    // The node-side settings apply changed (on the peers of native wires) are put back.
+    expect(r.restoredEndpoints).toEqual(['r1:eth1', 'r1:eth2', 'r1:eth3', 'r2:eth1', 'r3:eth2', 'r3:eth3']);
+    const [f] = await native.getFeatures(lab.nodes.r1!.netns, ['eth1']);
+    expect([f!['rx-gro']!.active, f!['tx-vlan-hw-insert']!.active, f!['tx-vlan-stag-hw-insert']!.active]).toEqual([false, true, true]);
+    await expect(access(`/run/clab-xconnect/${name}.peers.json`)).rejects.toThrow(/ENOENT/);
     for (const p of ports) expect(await xdpOn(p)).toBe(false);
     await expect(readdir(labPinDir(name))).rejects.toThrow(/ENOENT/);
     await expect(access(labLockFile(name))).rejects.toThrow(/ENOENT/);
