@@ -1,6 +1,6 @@
 /** destroy: remove every program, link, map and pin of one lab, put back the
  * node-side settings apply changed, and leave nothing else behind. */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { native } from '../native/addon.js';
 import type { Topology } from '../topology/model.js';
@@ -55,6 +55,7 @@ async function teardown(lab: string, topo: Topology | undefined): Promise<Destro
     const ports = (await readdir(path.join(pinDir, 'links')).catch(() => [] as string[])).sort();
     await native.detachXdp(ports.map((p) => path.join(pinDir, 'links', p)));
     await rm(pinDir, { recursive: true, force: true });
+    await rmdir(path.dirname(pinDir)).catch(() => undefined); // the shared root, once no lab is left
     const originals = await readOriginals(lab);
     const restoredEndpoints = topo && Object.keys(originals).length ? await restorePeers(topo, originals) : [];
     await dropOriginals(lab);

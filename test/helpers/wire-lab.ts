@@ -1,7 +1,7 @@
 /** A three-namespace test bed: node1 (e0) -- [pa  wire ns  pb] -- node2 (e0).
  * The wire namespace holds the two ports a wire joins, like containerlab's
  * root-netns stitch ends. Everything is named uniquely and removed by name. */
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { nsExec, nsPath, sh, uniq } from './sys.js';
 
@@ -32,6 +32,7 @@ export async function createWireLab(opts: { mtu: number; txChecksumOff?: boolean
     async destroy() {
       for (const ns of [node1, node2, wire]) await sh('ip', ['netns', 'del', ns], { reject: false });
       await rm(lab.pinDir, { recursive: true, force: true });
+      await rmdir(TEST_BPFFS).catch(() => undefined); // only when no other test bed uses it
     },
   };
   try {
