@@ -17,3 +17,8 @@ export function labPinDir(lab: string): string {
 export function labLockFile(lab: string): string {
   return path.join(RUN_DIR, `${component(lab)}.lock`);
 }
+
+/** The node settings apply changed, for destroy to put back (src/runtime/peer-state.ts). */
+export function labPeersFile(lab: string): string {
+  return path.join(RUN_DIR, `${component(lab)}.peers.json`);
+}

@@ -7,18 +7,14 @@
  * for a feature is kept, which is the node's own. */
 import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { RUN_DIR } from './paths.js';
+import { labPeersFile } from './paths.js';
 
 /** endpoint -> feature -> the value before clab-xconnect changed it */
 export type Originals = Record<string, Record<string, boolean>>;
 
-function file(lab: string): string {
-  return path.join(RUN_DIR, `${lab.replace(/[^A-Za-z0-9_.-]/g, '_')}.peers.json`);
-}
-
 export async function readOriginals(lab: string): Promise<Originals> {
   try {
-    return JSON.parse(await readFile(file(lab), 'utf8')) as Originals;
+    return JSON.parse(await readFile(labPeersFile(lab), 'utf8')) as Originals;
   } catch {
     return {};
   }
@@ -32,12 +28,12 @@ export async function recordOriginals(lab: string, changes: { endpoint: string; 
     const e = (o[c.endpoint] ??= {});
     if (!(c.feature in e)) e[c.feature] = c.from;
   }
-  const target = file(lab);
+  const target = labPeersFile(lab);
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(`${target}.${process.pid}`, JSON.stringify(o, null, 1));
   await rename(`${target}.${process.pid}`, target);
 }
 
 export async function dropOriginals(lab: string): Promise<void> {
-  await rm(file(lab), { force: true });
+  await rm(labPeersFile(lab), { force: true });
 }
