@@ -1,4 +1,4 @@
-// clab-xconnect native addon: kernel mechanism only (BPF load/attach/maps,
+// clab-xconnect native addon: kernel mechanism only (BPF load, XDP and tc attach, maps,
 // netlink and ethtool queries, raw frames, run locks), every call a promise run on a
 // thread of its own inside the namespace it names. Policy lives in src/.
 #include <napi.h>
@@ -9,6 +9,7 @@ void InitNetlink(Napi::Env env, Napi::Object exports);
 void InitEthtool(Napi::Env env, Napi::Object exports);
 void InitPacket(Napi::Env env, Napi::Object exports);
 void InitLock(Napi::Env env, Napi::Object exports);
+void InitTc(Napi::Env env, Napi::Object exports);
 }  // namespace xc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -17,6 +18,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xc::InitEthtool(env, exports);
   xc::InitPacket(env, exports);
   xc::InitLock(env, exports);
+  xc::InitTc(env, exports);
   return exports;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "job.h"
+#include "pins.h"
 #include "xconnect.skel.h"
 
 namespace xc {
@@ -38,18 +39,6 @@ int LibbpfPrint(enum libbpf_print_level level, const char* fmt, va_list args) {
   int n = vsnprintf(buf, sizeof(buf), fmt, args);
   if (tl_libbpf_log.size() < 4096) tl_libbpf_log.append(buf);
   return n;
-}
-
-int MkdirP(const std::string& path) {
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (mkdir(cur.c_str(), 0700) < 0 && errno != EEXIST) return errno;
-  }
-  return 0;
 }
 
 // bpffs is not mounted on every host; pins need it.
@@ -164,33 +153,6 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-struct LinkState {
-  bool exists = false;
-  bpf_link_info info{};
-};
-
-// Reads the bpf_link pinned at `pin` (if any).
-int ReadPinnedLink(const std::string& pin, LinkState* st) {
-  int fd = bpf_obj_get(pin.c_str());
-  if (fd < 0) return errno == ENOENT ? 0 : errno;
-  st->exists = true;
-  uint32_t len = sizeof(st->info);
-  int rc = bpf_obj_get_info_by_fd(fd, &st->info, &len);
-  int err = rc < 0 ? errno : 0;
-  close(fd);
-  return err;
-}
-
-int DetachPinned(const std::string& pin) {
-  int fd = bpf_obj_get(pin.c_str());
-  if (fd < 0) return errno == ENOENT ? 0 : errno;
-  // A link whose device is gone is already detached: nothing to undo but the pin.
-  bpf_link_detach(fd);
-  close(fd);
-  if (unlink(pin.c_str()) < 0 && errno != ENOENT) return errno;
-  return 0;
-}
-
 struct AttachResult {
   uint32_t ifindex = 0, prog_id = 0, link_id = 0;
   bool created = false;
@@ -216,7 +178,7 @@ Outcome AttachOne(const std::string& netns, const std::string& ifname, const std
   uint32_t prog_id = 0;
   if ((err = QueryXdp(ifindex, &attached, &prog_id)))
     return Fail(err, std::string("cannot query XDP state") + where + ": " + strerror(err));
-  bool held_by_ours = ours.exists && prog_id && ours.info.prog_id == prog_id && ours.info.xdp.ifindex == ifindex;
+  bool held_by_ours = ours.exists && prog_id && ours.info.prog_id == prog_id && ours.info.type == kLinkTypeXdp && ours.ifindex() == ifindex;
   if (held_by_ours && attached == want_attached) {
     res->prog_id = prog_id;
     res->link_id = ours.info.id;
@@ -239,16 +201,7 @@ Outcome AttachOne(const std::string& netns, const std::string& ifname, const std
     return Fail(err, "cannot attach XDP in " + mode + " mode" + where + ": " + strerror(err) + hint);
   }
   bpf_link_info li{};
-  uint32_t len = sizeof(li);
-  bpf_obj_get_info_by_fd(link_fd, &li, &len);
-  size_t slash = pin.rfind('/');
-  if (slash != std::string::npos) MkdirP(pin.substr(0, slash));
-  if (bpf_obj_pin(link_fd, pin.c_str()) < 0) {
-    err = errno;
-    close(link_fd);  // unpinned: closing detaches again
-    return Fail(err, "cannot pin link at " + pin + where + ": " + strerror(err));
-  }
-  close(link_fd);
+  if ((err = PinLink(link_fd, pin, &li))) return Fail(err, "cannot pin link at " + pin + where + ": " + strerror(err));
   res->prog_id = li.prog_id;
   res->link_id = li.id;
   res->created = true;
@@ -308,11 +261,11 @@ std::vector<std::string> StringList(const Napi::CallbackInfo& info, size_t i) {
   return out;
 }
 
-// detachXdp(pins[]) -> boolean[] (false: nothing was pinned there). Needs no
-// netns: a bpf_link knows its device.
-Napi::Value DetachXdp(const Napi::CallbackInfo& info) {
+// detachLinks(pins[]) -> boolean[] (false: nothing was pinned there). XDP and
+// TCX links alike; needs no netns: a bpf_link knows its device.
+Napi::Value DetachLinks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "detachXdp(pins: string[])");
+  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "detachLinks(pins: string[])");
   std::vector<std::string> pins = StringList(info, 0);
   return RunJob(env, "", [pins]() -> Outcome {
     std::vector<bool> existed;
@@ -328,7 +281,7 @@ Napi::Value DetachXdp(const Napi::CallbackInfo& info) {
   });
 }
 
-// pinnedLinks(pins[]) -> ({id, progId, ifindex} | null)[]: what pinned links hold.
+// pinnedLinks(pins[]) -> ({id, progId, ifindex, type: xdp|tcx|other} | null)[]: what pinned links hold.
 Napi::Value PinnedLinks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "pinnedLinks(pins: string[])");
@@ -348,7 +301,9 @@ Napi::Value PinnedLinks(const Napi::CallbackInfo& info) {
         Napi::Object r = Napi::Object::New(env);
         r.Set("id", states[i].info.id);
         r.Set("progId", states[i].info.prog_id);
-        r.Set("ifindex", states[i].info.xdp.ifindex);
+        r.Set("ifindex", states[i].ifindex());
+        uint32_t t = states[i].info.type;
+        r.Set("type", t == kLinkTypeXdp ? "xdp" : t == kLinkTypeTcx ? "tcx" : "other");
         out.Set(i, r);
       }
       return out;
@@ -464,6 +419,41 @@ Napi::Value MapDump(const Napi::CallbackInfo& info) {
   });
 }
 
+// openPinnedMap(path) -> {fd, type, keySize, valueSize, maxEntries} | null
+// (null: nothing pinned there). For readers that need a lab's maps and not its
+// programs; close the fd with closeFd.
+Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgString(info, 0, &path)) XC_THROW_TYPE(env, "openPinnedMap(path: string)");
+  return RunJob(env, "", [path]() -> Outcome {
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0 && errno == ENOENT) return Ok([](Napi::Env env) { return env.Null(); });
+    if (fd < 0) return Fail(errno, "cannot open pinned map " + path + ": " + strerror(errno));
+    bpf_map_info mi{};
+    uint32_t len = sizeof(mi);
+    if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0) {
+      int err = errno;
+      close(fd);
+      return Fail(err, "cannot read pinned map " + path + ": " + strerror(err));
+    }
+    return Ok([fd, mi](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("fd", fd);
+      o.Set("type", mi.type);
+      o.Set("keySize", mi.key_size);
+      o.Set("valueSize", mi.value_size);
+      o.Set("maxEntries", mi.max_entries);
+      return o;
+    });
+  });
+}
+
+Napi::Value CloseFd(const Napi::CallbackInfo& info) {
+  if (info.Length() >= 1 && info[0].IsNumber()) close(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitBpf(Napi::Env env, Napi::Object exports) {
@@ -471,10 +461,12 @@ void InitBpf(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open));
   exports.Set("close", Napi::Function::New(env, Close));
   exports.Set("attachXdp", Napi::Function::New(env, AttachXdp));
-  exports.Set("detachXdp", Napi::Function::New(env, DetachXdp));
+  exports.Set("detachLinks", Napi::Function::New(env, DetachLinks));
   exports.Set("pinnedLinks", Napi::Function::New(env, PinnedLinks));
   exports.Set("mapOps", Napi::Function::New(env, MapOps));
   exports.Set("mapDump", Napi::Function::New(env, MapDump));
+  exports.Set("openPinnedMap", Napi::Function::New(env, OpenPinnedMap));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd));
 }
 
 }  // namespace xc

@@ -1,6 +1,7 @@
 // Interface queries over rtnetlink (libmnl), run inside a given netns:
-// ifindex, name and altnames, MTU, oper state, kind, veth peer (IFLA_LINK and
-// IFLA_LINK_NETNSID) and XDP attachment; and netns ids.
+// ifindex, name and altnames, MAC, MTU, oper state, kind, veth peer (IFLA_LINK
+// and IFLA_LINK_NETNSID) and XDP attachment; netns ids; and the XDP features a
+// driver offers (generic netlink, family "netdev").
 //
 // Netlink rather than sysfs: after setns, /sys/class/net still shows the
 // namespace sysfs was mounted in.
@@ -8,6 +9,7 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
+#include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
@@ -19,16 +21,7 @@
 #include <vector>
 
 #include "job.h"
-
-// libmnl's iteration macros assign void* (fine in C, not in C++).
-#define XC_ATTRS(a, nlh, off)                                                      \
-  for (a = (nlattr*)mnl_nlmsg_get_payload_offset(nlh, off);                        \
-       mnl_attr_ok(a, (int)((char*)mnl_nlmsg_get_payload_tail(nlh) - (char*)a)); \
-       a = mnl_attr_next(a))
-#define XC_NESTED(a, nest)                                                                   \
-  for (a = (nlattr*)mnl_attr_get_payload(nest);                                              \
-       mnl_attr_ok(a, (int)((char*)mnl_attr_get_payload(nest) + mnl_attr_get_payload_len(nest) - (char*)a)); \
-       a = mnl_attr_next(a))
+#include "nl.h"
 
 namespace xc {
 namespace {
@@ -36,6 +29,7 @@ namespace {
 struct LinkRec {
   uint32_t ifindex = 0;
   std::string name;
+  std::string mac;
   std::vector<std::string> altnames;
   uint32_t mtu = 0;
   uint8_t operstate = 0;
@@ -70,6 +64,17 @@ void ParseLink(const nlmsghdr* nlh, LinkRec* r) {
   XC_ATTRS(a, nlh, sizeof(*ifm)) {
     switch (mnl_attr_get_type(a)) {
       case IFLA_IFNAME: r->name = mnl_attr_get_str(a); break;
+      case IFLA_ADDRESS: {
+        auto* b = (const uint8_t*)mnl_attr_get_payload(a);
+        uint16_t n = mnl_attr_get_payload_len(a);
+        r->mac.clear();
+        for (uint16_t i = 0; i < n && i < 32; i++) {
+          char hex[4];
+          snprintf(hex, sizeof(hex), i ? ":%02x" : "%02x", b[i]);
+          r->mac += hex;
+        }
+        break;
+      }
       case IFLA_MTU: r->mtu = mnl_attr_get_u32(a); break;
       case IFLA_OPERSTATE: r->operstate = mnl_attr_get_u8(a); break;
       case IFLA_LINK: r->peer_ifindex = mnl_attr_get_u32(a); break;
@@ -97,42 +102,20 @@ void ParseLink(const nlmsghdr* nlh, LinkRec* r) {
   }
 }
 
-// Sends one request and collects replies; for a dump, every RTM_NEWLINK.
-int Request(nlmsghdr* req, std::vector<LinkRec>* links, int32_t* nsid_out) {
-  mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
-  if (!nl) return errno;
-  int err = 0;
-  if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) err = errno;
-  // Ask for extended ACKs so the kernel's own message is not lost (best effort).
-  int one = 1;
-  mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-  unsigned portid = mnl_socket_get_portid(nl);
-  uint32_t seq = req->nlmsg_seq;
-  if (!err && mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) err = errno;
-  std::vector<char> buf(1 << 16);
-  struct Ctx { std::vector<LinkRec>* links; int32_t* nsid; } ctx{links, nsid_out};
-  while (!err) {
-    ssize_t n = mnl_socket_recvfrom(nl, buf.data(), buf.size());
-    if (n < 0) { err = errno; break; }
-    int rc = mnl_cb_run(buf.data(), n, seq, portid, [](const nlmsghdr* nlh, void* data) -> int {
-      auto* c = (Ctx*)data;
-      if (nlh->nlmsg_type == RTM_NEWLINK && c->links) {
-        LinkRec r;
-        ParseLink(nlh, &r);
-        c->links->push_back(std::move(r));
-      } else if (nlh->nlmsg_type == RTM_NEWNSID && c->nsid) {
-        nlattr* a;
-        XC_ATTRS(a, nlh, sizeof(rtgenmsg)) if (mnl_attr_get_type(a) == NETNSA_NSID)
-            *c->nsid = (int32_t)mnl_attr_get_u32(a);
-      }
-      return MNL_CB_OK;
-    }, &ctx);
-    if (rc == MNL_CB_ERROR) { err = errno; break; }
-    if (rc == MNL_CB_STOP) break;
-    if (!(req->nlmsg_flags & NLM_F_DUMP)) break;
-  }
-  mnl_socket_close(nl);
-  return err;
+// Sends one request and collects replies: every RTM_NEWLINK (one, or a dump)
+// and an RTM_NEWNSID answer. `ack` receives the kernel's words on failure.
+int Request(nlmsghdr* req, std::vector<LinkRec>* links, int32_t* nsid_out, std::string* ack = nullptr) {
+  return NlTalk(NETLINK_ROUTE, req, [&](const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type == RTM_NEWLINK && links) {
+      LinkRec r;
+      ParseLink(nlh, &r);
+      links->push_back(std::move(r));
+    } else if (nlh->nlmsg_type == RTM_NEWNSID && nsid_out) {
+      nlattr* a;
+      XC_ATTRS(a, nlh, sizeof(rtgenmsg)) if (mnl_attr_get_type(a) == NETNSA_NSID)
+          *nsid_out = (int32_t)mnl_attr_get_u32(a);
+    }
+  }, ack);
 }
 
 // Starts an RTM_GETLINK request in `buf`: one interface (by index, or by name
@@ -141,7 +124,7 @@ nlmsghdr* PutGetLink(char* buf, uint16_t flags, uint32_t ifindex, const std::str
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
   nlh->nlmsg_type = RTM_GETLINK;
   nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-  nlh->nlmsg_seq = (uint32_t)time(nullptr);
+  nlh->nlmsg_seq = NlSeq();
   auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
   ifm->ifi_family = AF_UNSPEC;
   ifm->ifi_index = (int)ifindex;
@@ -154,6 +137,7 @@ Napi::Object LinkToJs(Napi::Env env, const LinkRec& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("ifindex", r.ifindex);
   o.Set("name", r.name);
+  o.Set("mac", r.mac);
   Napi::Array alt = Napi::Array::New(env, r.altnames.size());
   for (uint32_t i = 0; i < r.altnames.size(); i++) alt.Set(i, r.altnames[i]);
   o.Set("altnames", alt);
@@ -233,7 +217,7 @@ Napi::Value NetnsId(const Napi::CallbackInfo& info) {
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETNSID;
     nlh->nlmsg_flags = NLM_F_REQUEST;
-    nlh->nlmsg_seq = (uint32_t)time(nullptr);
+    nlh->nlmsg_seq = NlSeq();
     auto* g = (rtgenmsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(rtgenmsg));
     g->rtgen_family = AF_UNSPEC;
     mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
@@ -243,6 +227,92 @@ Napi::Value NetnsId(const Napi::CallbackInfo& info) {
     if (err) return Fail(err, "cannot get the netns id of " + target + " " + WhereNetns(netns) + ": " + strerror(err));
     return Ok([nsid](Napi::Env env) -> Napi::Value {
       return nsid >= 0 ? Napi::Value(Napi::Number::New(env, nsid)) : env.Null();
+    });
+  });
+}
+
+
+// The generic netlink family "netdev" (kernel 6.3+) reports the XDP actions a
+// driver implements. Constants from its uapi (absent from the 6.1 headers).
+constexpr uint8_t kNetdevCmdDevGet = 1;
+constexpr uint16_t kNetdevAttrIfindex = 1, kNetdevAttrXdpFeatures = 3;
+
+// The family id of "netdev", or 0 when the kernel has no such family.
+int NetdevFamily(uint16_t* id) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = GENL_ID_CTRL;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  nlh->nlmsg_seq = NlSeq();
+  auto* g = (genlmsghdr*)mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr));
+  g->cmd = CTRL_CMD_GETFAMILY;
+  g->version = 1;
+  mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "netdev");
+  *id = 0;
+  int err = NlTalk(NETLINK_GENERIC, nlh, [&](const nlmsghdr* m) {
+    nlattr* a;
+    XC_ATTRS(a, m, sizeof(genlmsghdr)) if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID) *id = mnl_attr_get_u16(a);
+  });
+  return err == ENOENT ? 0 : err;
+}
+
+// XDP features of `ifindex` (NETDEV_XDP_ACT_* bits); -1 when unknown.
+int XdpFeatures(uint16_t family, uint32_t ifindex, int64_t* out) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = family;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  nlh->nlmsg_seq = NlSeq();
+  auto* g = (genlmsghdr*)mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr));
+  g->cmd = kNetdevCmdDevGet;
+  g->version = 1;
+  mnl_attr_put_u32(nlh, kNetdevAttrIfindex, ifindex);
+  *out = -1;
+  return NlTalk(NETLINK_GENERIC, nlh, [&](const nlmsghdr* m) {
+    nlattr* a;
+    XC_ATTRS(a, m, sizeof(genlmsghdr)) if (mnl_attr_get_type(a) == kNetdevAttrXdpFeatures) *out = (int64_t)mnl_attr_get_u64(a);
+  });
+}
+
+// xdpFeatures(netns, ifindexes[]) -> ({basic, redirect, ndoXmit, rxSg, ndoXmitSg} | null)[]
+// null: the kernel cannot tell (no "netdev" family) or the device is gone.
+Napi::Value XdpFeaturesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns;
+  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
+    XC_THROW_TYPE(env, "xdpFeatures(netns, ifindexes)");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  std::vector<uint32_t> ifindexes;
+  Napi::Array arr = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) ifindexes.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  return RunJob(env, netns, [=]() -> Outcome {
+    uint16_t family = 0;
+    int err = NetdevFamily(&family);
+    if (err) return Fail(err, std::string("cannot look up the netdev netlink family: ") + strerror(err));
+    std::vector<int64_t> feats(ifindexes.size(), -1);
+    for (size_t i = 0; family && i < ifindexes.size(); i++) {
+      err = XdpFeatures(family, ifindexes[i], &feats[i]);
+      if (err && err != ENODEV)
+        return Fail(err, "cannot read the XDP features of ifindex " + std::to_string(ifindexes[i]) + " " +
+                             WhereNetns(netns) + ": " + strerror(err));
+    }
+    return Ok([feats](Napi::Env env) -> Napi::Value {
+      Napi::Array out = Napi::Array::New(env, feats.size());
+      for (uint32_t i = 0; i < feats.size(); i++) {
+        if (feats[i] < 0) {
+          out.Set(i, env.Null());
+          continue;
+        }
+        Napi::Object o = Napi::Object::New(env);
+        uint64_t f = (uint64_t)feats[i];
+        o.Set("basic", (f & 1) != 0);
+        o.Set("redirect", (f & 2) != 0);
+        o.Set("ndoXmit", (f & 4) != 0);
+        o.Set("rxSg", (f & 32) != 0);
+        o.Set("ndoXmitSg", (f & 64) != 0);
+        out.Set(i, o);
+      }
+      return out;
     });
   });
 }
@@ -268,6 +338,7 @@ void InitNetlink(Napi::Env env, Napi::Object exports) {
   exports.Set("getLink", Napi::Function::New(env, GetLink));
   exports.Set("listLinks", Napi::Function::New(env, ListLinks));
   exports.Set("netnsId", Napi::Function::New(env, NetnsId));
+  exports.Set("xdpFeatures", Napi::Function::New(env, XdpFeaturesJs));
 }
 
 }  // namespace xc

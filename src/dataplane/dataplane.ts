@@ -1,13 +1,19 @@
 /** The typed dataplane: wires between two ports of one network namespace.
  *
+ * Each direction of a wire runs on one engine, at the ingress of the port the
+ * frames enter: `xdp` (native XDP), `xdp-generic`, or `tc` (TCX, or a cls_bpf
+ * filter on kernels without TCX). All engines read the same maps.
+ *
  * State lives in bpffs under `pinDir`: the maps (xc_ports, xc_tx, xc_stats)
- * and one pinned bpf_link per port (`links/<ifname>`). A process opens the
+ * and one pinned bpf_link per port (`xdp/<ifname>` or `tcx/<ifname>`; a legacy
+ * tc filter has no link and is found on the device). A process opens the
  * object, changes what it must and closes it; the wires stay. One pinDir
  * serves the ports of one netns, because the maps are keyed by ifindex. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
-import { native, toXconnectError, type AttachResult, type LinkInfo, type LoadedObject, type XdpMode } from '../native/addon.js';
+import { native, toXconnectError, type LinkInfo, type LoadedObject, type PinnedLink, type TcAttach } from '../native/addon.js';
+import type { Engine } from './engine-policy.js';
 import {
   BPF,
   MAX_PORTS,
@@ -25,6 +31,7 @@ import {
 } from './layout.js';
 
 export type { PortConfig, PortCounters } from './layout.js';
+export type { Engine } from './engine-policy.js';
 
 /** The two ports of a wire, by name, in `netns` (null: the host netns). */
 export interface WirePorts {
@@ -34,38 +41,85 @@ export interface WirePorts {
 }
 
 export interface WireSettings {
-  mode: XdpMode;
+  /** The engine of each direction, named by the port the frames enter; one
+   * value sets both. */
+  engine: Engine | { a: Engine; b: Engine };
   adminUp: boolean;
   /** Loss probability 0..1, applied to both directions. */
   loss: number;
+  /** tc engine: the MAC of the node interface behind each port (the veth
+   * peer), so that frames to it take bpf_redirect_peer. Without it the tc engine
+   * sends through the partner's egress (slower, equally transparent). */
+  peerMac?: { a?: string | null; b?: string | null };
+}
+
+/** One attachment of ours on a port. */
+export interface Attachment {
+  kind: 'xdp-link' | 'tcx-link' | 'tc-filter';
+  /** The device it is attached to (0: a link whose device is gone). */
+  ifindex: number;
+  progId: number;
 }
 
 export interface PortState {
   ifname: string;
   ifindex: number | null;
-  /** XDP attachment as the kernel reports it for the interface. */
-  attached: 'none' | 'native' | 'generic' | 'other';
-  /** True when the program on the port is the one our pinned link holds. */
-  ours: boolean;
+  /** The engine our attachment runs on this port, as the kernel reports it. */
+  engine: Engine | null;
+  /** How it is attached: 'tcx' or 'legacy' (tc), 'native' or 'generic' (XDP). */
+  attach: string | null;
+  /** XDP attachment as the kernel reports it for the interface (ours or not). */
+  xdp: LinkInfo['xdp'];
   config: PortConfig | null;
   counters: PortCounters;
 }
 
+/** What is installed for the ports of one netns, before a change. */
+export interface InstalledPorts {
+  /** ifname -> our pinned links. */
+  pins: Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>;
+  /** ifindex -> port config. */
+  config: Map<number, PortConfig>;
+  /** ifindexes carrying our legacy tc filter. */
+  tcFilters: Set<number>;
+}
+
+export interface PortResult {
+  ifindex: number;
+  engine: Engine;
+  created: boolean;
+}
+
 export const DEFAULT_BPFFS_ROOT = '/sys/fs/bpf/clab-xconnect';
+
+const PIN_DIRS = { xdp: 'xdp', tcx: 'tcx' } as const;
+
+function engines(s: WireSettings): { a: Engine; b: Engine } {
+  return typeof s.engine === 'string' ? { a: s.engine, b: s.engine } : s.engine;
+}
+
+export interface DataplaneOptions {
+  /** How the tc engine attaches: 'auto' probes the kernel for TCX (default:
+   * CLAB_XCONNECT_TC_ATTACH, else 'auto'). */
+  tcAttach?: TcAttach | 'auto';
+}
 
 export class Dataplane {
   readonly pinDir: string;
   readonly #obj: LoadedObject;
+  readonly #tcAttachWanted: TcAttach | 'auto';
+  #tcAttach: TcAttach | undefined;
   #closed = false;
 
-  private constructor(pinDir: string, obj: LoadedObject) {
+  private constructor(pinDir: string, obj: LoadedObject, opts: DataplaneOptions) {
     this.pinDir = pinDir;
     this.#obj = obj;
+    this.#tcAttachWanted = opts.tcAttach ?? tcAttachFromEnv();
   }
 
   /** Loads the programs, reusing (or creating) the maps pinned in `pinDir`. */
-  static async open(pinDir: string): Promise<Dataplane> {
-    return new Dataplane(pinDir, await native.open(pinDir));
+  static async open(pinDir: string, opts: DataplaneOptions = {}): Promise<Dataplane> {
+    return new Dataplane(pinDir, await native.open(pinDir), opts);
   }
 
   /** Releases this process's handles; pinned state stays. */
@@ -75,9 +129,15 @@ export class Dataplane {
     native.close(this.#obj.handle);
   }
 
-  /** Where the link of port `ifname` is pinned. */
-  linkPin(ifname: string): string {
-    return path.join(this.pinDir, 'links', ifname);
+  /** How the tc engine attaches on this kernel: TCX where the kernel has it. */
+  async tcAttach(): Promise<TcAttach> {
+    if (!this.#tcAttach) this.#tcAttach = this.#tcAttachWanted === 'auto' ? ((await native.probeTcx()) ? 'tcx' : 'legacy') : this.#tcAttachWanted;
+    return this.#tcAttach;
+  }
+
+  /** Where the bpf_link of port `ifname` is pinned, per link type. */
+  linkPin(ifname: string, type: 'xdp' | 'tcx'): string {
+    return path.join(this.pinDir, PIN_DIRS[type], ifname);
   }
 
   #map(name: string): number {
@@ -107,7 +167,7 @@ export class Dataplane {
     return m;
   }
 
-  #ifindex(ifs: Map<string, LinkInfo>, netns: string | null, ifname: string): number {
+  #link(ifs: Map<string, LinkInfo>, netns: string | null, ifname: string): LinkInfo {
     const l = ifs.get(ifname);
     if (!l)
       throw new XconnectError('RUNTIME', `interface ${ifname} not found ${netns ? `in netns ${netns}` : 'in the host netns'}`, {
@@ -115,43 +175,44 @@ export class Dataplane {
         netns: netns ?? undefined,
         errnoName: 'ENODEV',
       });
-    return l.ifindex;
+    return l;
   }
 
   /** Installs one wire; see installWires. */
-  async installWire(w: WirePorts, s: WireSettings): Promise<{ a: AttachResult; b: AttachResult }> {
+  async installWire(w: WirePorts, s: WireSettings): Promise<{ a: PortResult; b: PortResult }> {
     return (await this.installWires(w.netns, [{ a: w.a, b: w.b, settings: s }]))[0]!;
   }
 
   /** Installs (or re-installs, idempotently) wires between ports of `netns`:
-   * map entries first, so the program redirects from its first frame, then the
-   * XDP program on every port, in one kernel job per mode. If a port cannot take
-   * it, the links made by this call are removed and the new ports forgotten.
+   * map entries first, so a program forwards from its first frame; then each
+   * port's engine, one kernel job per engine; then whatever other engine of
+   * ours the port carried goes. A new attachment always comes before the old
+   * one goes: XDP runs before tc, so every frame meets exactly one of them and
+   * none is lost or sent twice during a switch. If a port cannot take its
+   * engine, what this call attached is removed and the new ports forgotten.
    * Counters of ports already wired are kept. */
-  async installWires(
-    netns: string | null,
-    wires: { a: string; b: string; settings: WireSettings }[],
-  ): Promise<{ a: AttachResult; b: AttachResult }[]> {
+  async installWires(netns: string | null, wires: { a: string; b: string; settings: WireSettings }[]): Promise<{ a: PortResult; b: PortResult }[]> {
     if (wires.length === 0) return [];
     const ifs = await this.#interfaces(netns);
-    const idx = wires.map((w) => {
+    const ends = wires.map((w) => {
       if (w.a === w.b) throw new XconnectError('PLAN', `a wire needs two different ports, got ${w.a} twice`);
-      return [this.#ifindex(ifs, netns, w.a), this.#ifindex(ifs, netns, w.b)] as const;
+      return [this.#link(ifs, netns, w.a), this.#link(ifs, netns, w.b)] as const;
     });
     const portsMap = this.#map(BPF.maps.ports);
-    const ports = idx.flat();
+    const ifindexes = ends.flat().map((l) => l.ifindex);
     const existing = await native.mapOps(
       null,
-      ports.map((i) => ({ op: 'lookup' as const, fd: portsMap, key: u32Key(i), valueSize: PORT_SIZE })),
+      ifindexes.map((i) => ({ op: 'lookup' as const, fd: portsMap, key: u32Key(i), valueSize: PORT_SIZE })),
     );
     // A port keeps its counter slot (and counts) across re-installs; a new
     // port gets the lowest free slot, zeroed.
-    const slotOf = new Map<number, number>();
-    ports.forEach((i, k) => {
+    const before = new Map<number, PortConfig>();
+    ifindexes.forEach((i, k) => {
       const buf = existing[k];
-      if (buf instanceof Buffer) slotOf.set(i, decodePort(buf).slot);
+      if (buf instanceof Buffer) before.set(i, decodePort(buf));
     });
-    const fresh = [...new Set(ports.filter((i) => !slotOf.has(i)))];
+    const fresh = [...new Set(ifindexes.filter((i) => !before.has(i)))];
+    const slotOf = new Map([...before].map(([i, c]) => [i, c.slot]));
     if (fresh.length) {
       const used = new Set([...(await this.configuredPorts()).values()].map((c) => c.slot));
       let next = 0;
@@ -163,54 +224,123 @@ export class Dataplane {
         used.add(next);
       }
     }
+    // Per port: its engine, partner and config.
+    const tcAttach = await this.tcAttach();
+    await this.#refuseForeignXdp(wires, ends);
+    const ports = wires.flatMap((w, k) => {
+      const [a, b] = ends[k]!;
+      const e = engines(w.settings);
+      const mac = w.settings.peerMac ?? {};
+      const port = (self: LinkInfo, partner: LinkInfo, engine: Engine, peerMac: string | null | undefined) => ({
+        ifname: self.name,
+        link: self,
+        engine,
+        config: {
+          partner: partner.ifindex,
+          adminUp: w.settings.adminUp,
+          loss: w.settings.loss,
+          slot: slotOf.get(self.ifindex)!,
+          peerMac: engine === 'tc' ? (peerMac ?? null) : null,
+        } satisfies PortConfig,
+      });
+      return [port(a, b, e.a, mac.b), port(b, a, e.b, mac.a)];
+    });
     const zero = Buffer.alloc(this.#statsSize);
     const stats = this.#map(BPF.maps.stats);
-    const ops = [
-      ...fresh.map((i) => ({ op: 'update' as const, fd: stats, key: u32Key(slotOf.get(i)!), value: zero })),
-      ...wires.flatMap((w, k) => {
-        const [a, b] = idx[k]!;
-        return [...this.#portOps(a, b, slotOf.get(a)!, w.settings), ...this.#portOps(b, a, slotOf.get(b)!, w.settings)];
-      }),
-    ];
+    const writeConfig = (list: typeof ports) =>
+      list.flatMap((p) => [
+        { op: 'update' as const, fd: this.#map(BPF.maps.tx), key: u32Key(p.link.ifindex), value: encodeDevmapVal(p.config.partner) },
+        { op: 'update' as const, fd: portsMap, key: u32Key(p.link.ifindex), value: encodePort(p.config) },
+      ]);
     // Devmap values are resolved in the updating thread's netns: run in `netns`.
-    await native.mapOps(netns, ops).catch((e: unknown) => {
-      throw toXconnectError(e, { netns });
-    });
-    const results = new Map<string, AttachResult>();
-    const created: string[] = [];
+    await native
+      .mapOps(netns, [...fresh.map((i) => ({ op: 'update' as const, fd: stats, key: u32Key(slotOf.get(i)!), value: zero })), ...writeConfig(ports)])
+      .catch((e: unknown) => {
+        throw toXconnectError(e, { netns });
+      });
+
+    const created: { ifname: string; ifindex: number; how: 'xdp' | 'tcx' | 'legacy' }[] = [];
+    const results = new Map<string, PortResult>();
     try {
-      for (const mode of ['native', 'generic'] as const) {
-        const names = wires.filter((w) => w.settings.mode === mode).flatMap((w) => [w.a, w.b]);
-        if (names.length === 0) continue;
+      for (const [engine, mode] of [['xdp', 'native'], ['xdp-generic', 'generic']] as const) {
+        const list = ports.filter((p) => p.engine === engine);
+        if (list.length === 0) continue;
         const r = await native.attachXdp({
           netns: netns ?? '',
           progFd: this.#prog(BPF.progs.wire),
           mode,
-          ports: names.map((ifname) => ({ ifname, pin: this.linkPin(ifname) })),
+          ports: list.map((p) => ({ ifname: p.ifname, pin: this.linkPin(p.ifname, 'xdp') })),
         });
-        names.forEach((n, k) => {
-          results.set(n, r[k]!);
-          if (r[k]!.created) created.push(n);
+        list.forEach((p, k) => {
+          results.set(p.ifname, { ifindex: r[k]!.ifindex, engine, created: r[k]!.created });
+          if (r[k]!.created) created.push({ ifname: p.ifname, ifindex: r[k]!.ifindex, how: 'xdp' });
         });
       }
+      const tc = ports.filter((p) => p.engine === 'tc');
+      if (tc.length) {
+        const r = await native.attachTc({
+          netns: netns ?? '',
+          progFd: this.#prog(BPF.progs.wireTc),
+          attach: tcAttach,
+          ports: tc.map((p) => ({ ifname: p.ifname, pin: this.linkPin(p.ifname, 'tcx') })),
+        });
+        tc.forEach((p, k) => {
+          const res = r[k]!;
+          results.set(p.ifname, { ifindex: res.ifindex, engine: 'tc', created: res.created });
+          if (res.created) created.push({ ifname: p.ifname, ifindex: res.ifindex, how: tcAttach });
+        });
+      }
+      await this.#dropOtherEngines(netns, ports.map((p) => ({ ifname: p.ifname, ifindex: p.link.ifindex, keep: p.engine, tcAttach })));
     } catch (e) {
-      await native.detachXdp(created.map((n) => this.linkPin(n)));
+      await native.detachLinks(created.filter((c) => c.how !== 'legacy').map((c) => this.linkPin(c.ifname, c.how === 'xdp' ? 'xdp' : 'tcx')));
+      await native.detachTcLegacy(netns, created.filter((c) => c.how === 'legacy').map((c) => c.ifindex));
       await this.#deletePorts(fresh);
       throw e;
     }
-    return wires.map((w) => ({ a: results.get(w.a)!, b: results.get(w.b)! }));
+    return ends.map(([a, b]) => ({ a: results.get(a.name)!, b: results.get(b.name)! }));
   }
 
-  #portOps(port: number, partner: number, slot: number, s: WireSettings) {
-    return [
-      { op: 'update' as const, fd: this.#map(BPF.maps.tx), key: u32Key(port), value: encodeDevmapVal(partner) },
-      {
-        op: 'update' as const,
-        fd: this.#map(BPF.maps.ports),
-        key: u32Key(port),
-        value: encodePort({ partner, adminUp: s.adminUp, loss: s.loss, slot }),
-      },
-    ];
+  /** An XDP program runs before tc: on a port that carries one we did not
+   * install, the tc engine would never see a frame. (The XDP attach refuses
+   * such ports itself.) */
+  async #refuseForeignXdp(wires: { settings: WireSettings }[], ends: (readonly [LinkInfo, LinkInfo])[]): Promise<void> {
+    const tcPorts = wires.flatMap((w, k) => {
+      const e = engines(w.settings);
+      return [...(e.a === 'tc' ? [ends[k]![0]] : []), ...(e.b === 'tc' ? [ends[k]![1]] : [])];
+    }).filter((l) => l.xdp.mode !== 'none');
+    if (tcPorts.length === 0) return;
+    const pins = await native.pinnedLinks(tcPorts.map((l) => this.linkPin(l.name, 'xdp')));
+    const foreign = tcPorts.find((l, k) => pins[k]?.progId !== l.xdp.progId);
+    if (foreign)
+      throw new XconnectError('BUSY', `interface ${foreign.name} already carries XDP program id ${foreign.xdp.progId} (${foreign.xdp.mode} mode) that clab-xconnect did not install; refusing to run beside it`, {
+        endpoint: foreign.name,
+        hint: 'remove that program first (e.g. `ip link set dev IF xdp off`) or exclude the link',
+      });
+  }
+
+  /** Removes the attachments of ours that a port no longer needs: the other
+   * engine's link, and a legacy filter where the tc engine now uses TCX. */
+  async #dropOtherEngines(netns: string | null, ports: { ifname: string; ifindex: number; keep: Engine; tcAttach: TcAttach }[]): Promise<void> {
+    const pins = ports.flatMap((p) => [
+      ...(p.keep === 'tc' ? [this.linkPin(p.ifname, 'xdp')] : []),
+      ...(p.keep !== 'tc' || p.tcAttach === 'legacy' ? [this.linkPin(p.ifname, 'tcx')] : []),
+    ]);
+    await native.detachLinks(pins);
+    const legacy = ports.filter((p) => p.keep !== 'tc' || p.tcAttach === 'tcx');
+    if (legacy.length === 0) return;
+    // One look per port at its ingress filters (legacy attach: one of ours may
+    // be there from before a switch of engine or of attach type).
+    const state = await native.tcState(netns, legacy.map((p) => p.ifindex));
+    const withFilter = legacy.filter((_, k) => state[k]?.filters.some((f) => f.ours));
+    if (withFilter.length) await native.detachTcLegacy(netns, withFilter.map((p) => p.ifindex));
+  }
+
+  async #configs(ifindexes: number[]): Promise<(PortConfig | null)[]> {
+    const bufs = await native.mapOps(
+      null,
+      ifindexes.map((i) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.ports), key: u32Key(i), valueSize: PORT_SIZE })),
+    );
+    return bufs.map((b) => (b instanceof Buffer ? decodePort(b) : null));
   }
 
   async #deletePorts(ifindexes: number[]): Promise<void> {
@@ -234,18 +364,11 @@ export class Dataplane {
     if (changes.length === 0) return;
     const ifs = await this.#interfaces(netns);
     const ports = this.#map(BPF.maps.ports);
-    const items = changes.flatMap((c) =>
-      [c.a, c.b].map((name) => ({ name, ifindex: this.#ifindex(ifs, netns, name), change: c })),
-    );
-    const cur = await native.mapOps(
-      null,
-      items.map((it) => ({ op: 'lookup' as const, fd: ports, key: u32Key(it.ifindex), valueSize: PORT_SIZE })),
-    );
+    const items = changes.flatMap((c) => [c.a, c.b].map((name) => ({ name, ifindex: this.#link(ifs, netns, name).ifindex, change: c })));
+    const cur = await this.#configs(items.map((it) => it.ifindex));
     const ops = items.map((it, k) => {
-      const buf = cur[k];
-      if (!(buf instanceof Buffer))
-        throw new XconnectError('RUNTIME', `port ${it.name} is not wired`, { endpoint: it.name, netns: netns ?? undefined });
-      const c = decodePort(buf);
+      const c = cur[k];
+      if (!c) throw new XconnectError('RUNTIME', `port ${it.name} is not wired`, { endpoint: it.name, netns: netns ?? undefined });
       const adminUp = it.change.adminUp ?? c.adminUp;
       const loss = it.change.loss ?? c.loss;
       return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ ...c, adminUp, loss }) };
@@ -253,40 +376,53 @@ export class Dataplane {
     await native.mapOps(null, ops);
   }
 
-  /** Removes a wire: detaches both links (a tc stitch beneath resumes at once),
+  /** Removes a wire: detaches both ports (a tc stitch beneath resumes at once),
    * then drops the ports' map entries. Safe on a half-removed or unknown wire. */
   async removeWire(w: WirePorts): Promise<void> {
     await this.removePorts(w.netns, [w.a, w.b]);
   }
 
-  /** Detaches ports' links and forgets their map entries. The ifindex comes
-   * from the pinned link, or from the device when the pin is already gone. */
+  /** Detaches ports (every engine of ours) and forgets their map entries. The
+   * ifindex comes from a pinned link, or from the device when no pin is left. */
   async removePorts(netns: string | null, ifnames: string[]): Promise<void> {
     if (ifnames.length === 0) return;
-    const pins = ifnames.map((n) => this.linkPin(n));
+    const types = ['xdp', 'tcx'] as const;
+    const pins = ifnames.flatMap((n) => types.map((t) => this.linkPin(n, t)));
     const pinned = await native.pinnedLinks(pins);
-    const ifindexes = pinned.map((p) => p?.ifindex ?? 0);
+    const ifindexes = ifnames.map((_, k) => pinned[2 * k]?.ifindex || pinned[2 * k + 1]?.ifindex || 0);
     if (ifindexes.some((i) => !i)) {
       const ifs = await this.#interfaces(netns);
       ifnames.forEach((n, k) => {
         if (!ifindexes[k]) ifindexes[k] = ifs.get(n)?.ifindex ?? 0;
       });
     }
-    await native.detachXdp(pins);
-    await this.#deletePorts(ifindexes.filter((i) => i > 0));
+    await native.detachLinks(pins);
+    const present = ifindexes.filter((i) => i > 0);
+    await native.detachTcLegacy(netns, present);
+    await this.#deletePorts(present);
   }
 
-  /** Ports with a pinned link: ifname -> what the link holds (ifindex 0: its
-   * device is gone). */
-  async pinnedPorts(): Promise<Map<string, { ifindex: number; progId: number }>> {
-    const names = await readdir(path.join(this.pinDir, 'links')).catch(() => [] as string[]);
-    const links = await native.pinnedLinks(names.map((n) => this.linkPin(n)));
-    const out = new Map<string, { ifindex: number; progId: number }>();
-    names.forEach((n, k) => {
-      const l = links[k];
-      if (l) out.set(n, { ifindex: l.ifindex, progId: l.progId });
-    });
-    return out;
+  /** What is installed: pinned links by port name, port configs, and (for the
+   * `ifindexes` given) which ports carry a legacy tc filter of ours. */
+  async installed(netns: string | null, ifindexes: number[] = []): Promise<InstalledPorts> {
+    const pins = new Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>();
+    for (const type of ['xdp', 'tcx'] as const) {
+      const names = await readdir(path.join(this.pinDir, PIN_DIRS[type])).catch(() => [] as string[]);
+      const links = await native.pinnedLinks(names.map((n) => this.linkPin(n, type)));
+      names.forEach((n, k) => {
+        const l = links[k];
+        if (l) pins.set(n, { ...pins.get(n), [type]: l });
+      });
+    }
+    const config = await this.configuredPorts();
+    // A legacy filter is looked for where it can be: configured ports when the
+    // tc engine attaches that way, and configured ports with no link at all.
+    const legacy = (await this.tcAttach()) === 'legacy';
+    const pinnedIdx = new Set([...pins.values()].flatMap((p) => [p.xdp?.ifindex, p.tcx?.ifindex]).filter((i): i is number => !!i));
+    const look = ifindexes.filter((i) => config.has(i) && (legacy || !pinnedIdx.has(i)));
+    const state = look.length ? await native.tcState(netns, look) : [];
+    const tcFilters = new Set(look.filter((_, k) => state[k]?.filters.some((f) => f.ours)));
+    return { pins, config, tcFilters };
   }
 
   /** What the kernel and the maps say about one port. */
@@ -297,33 +433,28 @@ export class Dataplane {
   /** What the kernel and the maps say about ports of one netns (a few kernel jobs in all). */
   async ports(netns: string | null, ifnames: string[]): Promise<PortState[]> {
     const ifs = await this.#interfaces(netns);
-    const pinned = await native.pinnedLinks(ifnames.map((n) => this.linkPin(n)));
     const links = ifnames.map((n) => ifs.get(n));
     const present = links.filter((l): l is LinkInfo => !!l);
-    const cfgs = (
-      await native.mapOps(
-        null,
-        present.map((l) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.ports), key: u32Key(l.ifindex), valueSize: PORT_SIZE })),
-      )
-    ).map((b) => (b instanceof Buffer ? decodePort(b) : null));
+    const inst = await this.installed(netns, present.map((l) => l.ifindex));
+    const cfgs = present.map((l) => inst.config.get(l.ifindex) ?? null);
     const withCfg = cfgs.filter((c): c is PortConfig => !!c);
     const stats = await native.mapOps(
       null,
       withCfg.map((c) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.stats), key: u32Key(c.slot), valueSize: this.#statsSize })),
     );
     const counters = new Map(withCfg.map((c, k) => [c, stats[k]]));
-    let k = 0;
     return ifnames.map((ifname, i) => {
       const link = links[i];
-      if (!link) return { ifname, ifindex: null, attached: 'none', ours: false, config: null, counters: zeroCounters() };
-      const cfg = cfgs[k++] ?? null;
+      if (!link) return { ifname, ifindex: null, engine: null, attach: null, xdp: { mode: 'none', progId: 0 }, config: null, counters: zeroCounters() };
+      const cfg = inst.config.get(link.ifindex) ?? null;
       const st = cfg ? counters.get(cfg) : undefined;
-      const pin = pinned[i];
+      const { engine, attach } = activeEngine(link, inst.pins.get(link.name), inst.tcFilters.has(link.ifindex));
       return {
         ifname: link.name,
         ifindex: link.ifindex,
-        attached: link.xdp.mode,
-        ours: !!pin && pin.progId !== 0 && pin.progId === link.xdp.progId,
+        engine,
+        attach,
+        xdp: link.xdp,
         config: cfg,
         counters: st instanceof Buffer ? decodePerCpuStats(st, this.#obj.possibleCpus) : zeroCounters(),
       };
@@ -336,11 +467,39 @@ export class Dataplane {
     return new Map(rows.map((r) => [r.key.readUInt32LE(0), decodePort(r.value)]));
   }
 
-  /** Drops map entries of ports that are not in `keep` (stale after a device vanished). */
-  async forgetPortsExcept(keep: Set<number>): Promise<number> {
+  /** Forgets ports of `netns` that are not in `keep` (stale after a device
+   * vanished or a wire went): a legacy tc filter of ours goes with them. */
+  async forgetPortsExcept(netns: string | null, keep: Set<number>): Promise<number> {
     const stale = [...(await this.configuredPorts()).keys()].filter((i) => !keep.has(i));
-    if (stale.length) await this.#deletePorts(stale);
+    if (stale.length === 0) return 0;
+    await native.detachTcLegacy(netns, stale);
+    await this.#deletePorts(stale);
     return stale.length;
   }
 }
 
+/** The engine our attachments run on a device, by the precedence the kernel
+ * gives them: XDP before TCX before tc filters. */
+export function activeEngine(
+  link: LinkInfo,
+  pins: { xdp?: PinnedLink; tcx?: PinnedLink } | undefined,
+  tcFilter: boolean,
+): { engine: Engine | null; attach: string | null } {
+  const xdp = pins?.xdp;
+  if (xdp && xdp.ifindex === link.ifindex && xdp.progId !== 0 && xdp.progId === link.xdp.progId) {
+    if (link.xdp.mode === 'native') return { engine: 'xdp', attach: 'native' };
+    if (link.xdp.mode === 'generic') return { engine: 'xdp-generic', attach: 'generic' };
+  }
+  if (link.xdp.mode !== 'none') return { engine: null, attach: null }; // someone else's XDP runs first
+  const tcx = pins?.tcx;
+  if (tcx && tcx.type === 'tcx' && tcx.ifindex === link.ifindex) return { engine: 'tc', attach: 'tcx' };
+  if (tcFilter) return { engine: 'tc', attach: 'legacy' };
+  return { engine: null, attach: null };
+}
+
+function tcAttachFromEnv(): TcAttach | 'auto' {
+  const v = process.env['CLAB_XCONNECT_TC_ATTACH'];
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === 'tcx' || v === 'legacy') return v;
+  throw new XconnectError('USAGE', `CLAB_XCONNECT_TC_ATTACH must be auto, tcx or legacy, got ${JSON.stringify(v)}`, { value: v });
+}

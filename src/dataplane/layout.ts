@@ -2,11 +2,12 @@
 
 /** BPF object names, in one place. */
 export const BPF = {
-  progs: { wire: 'xc_wire', pass: 'xc_pass' },
+  progs: { wire: 'xc_wire', wireTc: 'xc_wire_tc', pass: 'xc_pass' },
   maps: { ports: 'xc_ports', tx: 'xc_tx', stats: 'xc_stats' },
 } as const;
 
 export const PORT_ADMIN_UP = 0x1;
+export const PORT_PEER = 0x2;
 export const LOSS_ALL = 0xffffffff;
 
 export interface PortConfig {
@@ -16,6 +17,9 @@ export interface PortConfig {
   loss: number;
   /** Index of the port's counters in xc_stats. */
   slot: number;
+  /** tc engine: the MAC of the partner's veth peer (the node interface); unicast
+   * frames to it take bpf_redirect_peer. null: always the partner's egress. */
+  peerMac: string | null;
 }
 
 /** xc_stats entries (XC_MAX_PORTS in bpf/xconnect.h). */
@@ -31,7 +35,7 @@ export interface PortCounters {
 }
 
 export const KEY_SIZE = 4;
-export const PORT_SIZE = 16;
+export const PORT_SIZE = 24;
 export const DEVMAP_VAL_SIZE = 8; // struct bpf_devmap_val {ifindex; bpf_prog.fd}
 export const STATS_SIZE = 48;
 
@@ -55,18 +59,22 @@ export function thresholdToLoss(t: number): number {
 export function encodePort(c: PortConfig): Buffer {
   const b = Buffer.alloc(PORT_SIZE);
   b.writeUInt32LE(c.partner, 0);
-  b.writeUInt32LE(c.adminUp ? PORT_ADMIN_UP : 0, 4);
+  b.writeUInt32LE((c.adminUp ? PORT_ADMIN_UP : 0) | (c.peerMac ? PORT_PEER : 0), 4);
   b.writeUInt32LE(lossToThreshold(c.loss), 8);
   b.writeUInt32LE(c.slot, 12);
+  if (c.peerMac) Buffer.from(c.peerMac.split(':').map((h) => parseInt(h, 16))).copy(b, 16, 0, 6);
   return b;
 }
 
 export function decodePort(b: Buffer): PortConfig {
+  const flags = b.readUInt32LE(4);
+  const mac = [...b.subarray(16, 22)].map((x) => x.toString(16).padStart(2, '0')).join(':');
   return {
     partner: b.readUInt32LE(0),
-    adminUp: (b.readUInt32LE(4) & PORT_ADMIN_UP) !== 0,
+    adminUp: (flags & PORT_ADMIN_UP) !== 0,
     loss: thresholdToLoss(b.readUInt32LE(8)),
     slot: b.readUInt32LE(12),
+    peerMac: flags & PORT_PEER ? mac : null,
   };
 }
 

@@ -11,6 +11,8 @@ export type XdpMode = 'native' | 'generic';
 export interface LinkInfo {
   ifindex: number;
   name: string;
+  /** Hardware address, `aa:bb:cc:dd:ee:ff` ('' when the device has none). */
+  mac: string;
   altnames: string[];
   mtu: number;
   operState: string;
@@ -52,17 +54,79 @@ export interface AttachResult {
   created: boolean;
 }
 
+/** How the tc engine's program is attached: a TCX bpf_link (kernel 6.6+) or a
+ * direct-action cls_bpf filter in the port's ingress qdisc (older kernels). */
+export type TcAttach = 'tcx' | 'legacy';
+
+export interface TcAttachResult {
+  ifindex: number;
+  progId: number;
+  /** 0 for a legacy filter (no bpf_link). */
+  linkId: number;
+  created: boolean;
+  /** Legacy attach only: a clsact qdisc was added for the filter. */
+  qdiscCreated: boolean;
+}
+
+export interface TcFilter {
+  prio: number;
+  handle: number;
+  kind: string;
+  name: string;
+  progId: number;
+  /** Our legacy wire filter. */
+  ours: boolean;
+}
+
+/** tc state at a port's ingress. */
+export interface TcState {
+  /** Program ids attached at TCX ingress. */
+  tcx: number[];
+  filters: TcFilter[];
+}
+
+/** The XDP actions a driver implements (generic netlink "netdev", kernel 6.3+). */
+export interface XdpFeatures {
+  basic: boolean;
+  redirect: boolean;
+  /** Can be the target of an XDP redirect. */
+  ndoXmit: boolean;
+  rxSg: boolean;
+  ndoXmitSg: boolean;
+}
+
+export interface PinnedLink {
+  id: number;
+  progId: number;
+  /** 0 when the link's device is gone. */
+  ifindex: number;
+  type: 'xdp' | 'tcx' | 'other';
+}
+
 /** The raw addon surface (native/*.cc). `netns` null = the process's own netns. */
 interface RawAddon {
   open(pinDir: string): Promise<LoadedObject>;
   close(handle: unknown): void;
   /** All or nothing: links made by a failed call are removed again. */
   attachXdp(o: { netns: string; progFd: number; mode: XdpMode; ports: { ifname: string; pin: string }[] }): Promise<AttachResult[]>;
-  /** Per pin: whether something was pinned there. */
-  detachXdp(pins: string[]): Promise<boolean[]>;
-  pinnedLinks(pins: string[]): Promise<({ id: number; progId: number; ifindex: number } | null)[]>;
+  /** The tc engine: TCX links pinned at `pin`, or legacy filters. All or nothing, like attachXdp. */
+  attachTc(o: { netns: string; progFd: number; attach: TcAttach; ports: { ifname: string; pin: string }[] }): Promise<TcAttachResult[]>;
+  /** Removes our legacy tc filters (and a clsact qdisc we made); per port: whether a filter was there. */
+  detachTcLegacy(netns: string | null, ifindexes: number[]): Promise<boolean[]>;
+  /** tc state per ifindex (null: no such interface). */
+  tcState(netns: string | null, ifindexes: number[]): Promise<(TcState | null)[]>;
+  /** Whether the kernel has TCX. */
+  probeTcx(): Promise<boolean>;
+  /** XDP features per ifindex (null: unknown to this kernel, or no such device). */
+  xdpFeatures(netns: string | null, ifindexes: number[]): Promise<(XdpFeatures | null)[]>;
+  /** Detaches the bpf_links (XDP or TCX) pinned at `pins`; per pin: whether something was pinned there. */
+  detachLinks(pins: string[]): Promise<boolean[]>;
+  pinnedLinks(pins: string[]): Promise<(PinnedLink | null)[]>;
   mapOps(netns: string | null, ops: MapOp[]): Promise<(boolean | Buffer | null)[]>;
   mapDump(fd: number, keySize: number, valueSize: number): Promise<{ key: Buffer; value: Buffer }[]>;
+  /** A pinned map's fd and shape, without loading any program (null: nothing pinned there). */
+  openPinnedMap(path: string): Promise<{ fd: number; type: number; keySize: number; valueSize: number; maxEntries: number } | null>;
+  closeFd(fd: number): void;
   getLink(netns: string | null, nameOrIndex: string | number): Promise<LinkInfo | null>;
   listLinks(netns: string | null): Promise<LinkInfo[]>;
   netnsId(netns: string | null, target: string): Promise<number | null>;

@@ -29,6 +29,10 @@ export interface LinkLabelOptions {
 
 const KNOWN = Object.values(LABELS) as string[];
 
+const MODES = ['auto', 'tc', 'xdp', 'xdp-generic'] as const;
+/** Spellings of earlier versions, when the only engine was XDP: still accepted. */
+const MODE_ALIASES: Record<string, ModeChoice> = { native: 'xdp', generic: 'xdp-generic' };
+
 /** Parses and validates the `xconnect.clab/*` labels of a link. `file` is for messages. */
 export function parseLinkLabels(link: Link, file: string): LinkLabelOptions {
   const out: LinkLabelOptions = {};
@@ -59,12 +63,14 @@ export function parseLinkLabels(link: Link, file: string): LinkLabelOptions {
         out.loss = n / 100;
         break;
       }
-      case LABELS.mode:
-        if (v !== 'auto' && v !== 'native' && v !== 'generic') {
-          fail(`label ${key} must be auto, native or generic, got ${JSON.stringify(value)}`, `write ${key}: generic`);
+      case LABELS.mode: {
+        const mode = MODE_ALIASES[v] ?? v;
+        if (!(MODES as readonly string[]).includes(mode)) {
+          fail(`label ${key} must be auto, tc, xdp or xdp-generic, got ${JSON.stringify(value)}`, `write ${key}: tc`);
         }
-        out.mode = v as ModeChoice;
+        out.mode = mode as ModeChoice;
         break;
+      }
       case LABELS.pair:
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(v)) {
           fail(`label ${key} must be a pair name (letters, digits, ".", "_", "-"; up to 63), got ${JSON.stringify(value)}`, `write ${key}: uplink1 on both host links`);

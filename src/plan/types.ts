@@ -3,7 +3,9 @@
  * config; consumed by the runtime (src/runtime/) and printed by `plan`. */
 
 export type WireKind = 'veth-stitch' | 'vxlan-stitch' | 'host-pair' | 'xdp-xconnect';
-export type ModeChoice = 'auto' | 'native' | 'generic';
+/** Which engine carries a link (label `xconnect.clab/mode`): `auto` picks per
+ * port (src/dataplane/engine-policy.ts); the others force it for both directions. */
+export type ModeChoice = 'auto' | 'tc' | 'xdp' | 'xdp-generic';
 export type AdminState = 'up' | 'down';
 
 /** One side of a wire: a port in the root netns and, when it is a veth,

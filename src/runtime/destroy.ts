@@ -3,6 +3,7 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { native } from '../native/addon.js';
+import { readPinnedPorts } from '../dataplane/pinned-maps.js';
 import type { Topology } from '../topology/model.js';
 import { loadPlan } from './load-plan.js';
 import { lockLab } from './lock.js';
@@ -20,6 +21,11 @@ export interface DestroyReport {
   removedPorts: string[];
   /** Node interfaces whose offload settings were put back (`node:iface`). */
   restoredEndpoints: string[];
+}
+
+async function removeTcFilters(pinDir: string): Promise<void> {
+  const ports = await readPinnedPorts(pinDir);
+  if (ports.length) await native.detachTcLegacy(null, ports);
 }
 
 /** Puts back what apply changed on node interfaces that still exist; a node
@@ -47,14 +53,28 @@ async function restorePeers(topo: Topology, originals: Originals): Promise<strin
   return restored.sort();
 }
 
+/** Pinned links of the lab: `<dir>/<port>` in each link directory (xdp/, tcx/,
+ * and links/ of versions before the tc engine). */
+async function pinnedLinks(pinDir: string): Promise<{ port: string; pin: string }[]> {
+  const out: { port: string; pin: string }[] = [];
+  for (const dir of ['xdp', 'tcx', 'links']) {
+    const names = await readdir(path.join(pinDir, dir)).catch(() => [] as string[]);
+    out.push(...names.map((port) => ({ port, pin: path.join(pinDir, dir, port) })));
+  }
+  return out;
+}
+
 async function teardown(lab: string, topo: Topology | undefined): Promise<DestroyReport> {
   requireRoot('destroy');
   const pinDir = labPinDir(lab);
   const lock = await lockLab(lab);
   try {
-    const ports = (await readdir(path.join(pinDir, 'links')).catch(() => [] as string[])).sort();
-    await native.detachXdp(ports.map((p) => path.join(pinDir, 'links', p)));
+    const links = await pinnedLinks(pinDir);
+    await native.detachLinks(links.map((l) => l.pin));
+    // Legacy tc filters have no pin: the lab's port map names their devices.
+    await removeTcFilters(pinDir);
     await rm(pinDir, { recursive: true, force: true });
+    const ports = [...new Set(links.map((l) => l.port))].sort();
     await rmdir(path.dirname(pinDir)).catch(() => undefined); // the shared root, once no lab is left
     const originals = await readOriginals(lab);
     const restoredEndpoints = topo && Object.keys(originals).length ? await restorePeers(topo, originals) : [];

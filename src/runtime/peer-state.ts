@@ -4,20 +4,54 @@
  * One JSON file per lab in /run (tmpfs: labs do not survive a reboot either),
  * keyed by endpoint (`node:iface`), not by netns path: a node's pid, and so its
  * netns path, changes when containerlab restarts it. Only the first value seen
- * for a feature is kept, which is the node's own. */
+ * for a feature is kept, which is the node's own. apply writes it BEFORE it
+ * changes a setting, so a crash in between leaves a record, never a loss. */
 import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { XconnectError } from '../errors.js';
 import { labPeersFile } from './paths.js';
 
 /** endpoint -> feature -> the value before clab-xconnect changed it */
 export type Originals = Record<string, Record<string, boolean>>;
 
+function isOriginals(v: unknown): v is Originals {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  return Object.values(v).every(
+    (f) => f && typeof f === 'object' && !Array.isArray(f) && Object.values(f).every((b) => typeof b === 'boolean'),
+  );
+}
+
+/** The lab's record; {} when there is none. A damaged record is an error:
+ * reading it as empty would lose the node settings it holds. */
 export async function readOriginals(lab: string): Promise<Originals> {
+  const file = labPeersFile(lab);
+  let text: string;
   try {
-    return JSON.parse(await readFile(labPeersFile(lab), 'utf8')) as Originals;
-  } catch {
-    return {};
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new XconnectError('RUNTIME', `cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  if (!isOriginals(v))
+    throw new XconnectError('RUNTIME', `${file} is damaged: it should hold the node settings clab-xconnect changed, as JSON`, {
+      file,
+      hint: `fix or remove it by hand (removing it means destroy cannot put those settings back)`,
+    });
+  return v;
+}
+
+async function write(lab: string, o: Originals): Promise<void> {
+  const target = labPeersFile(lab);
+  if (Object.keys(o).length === 0) return rm(target, { force: true });
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(`${target}.${process.pid}`, JSON.stringify(o, null, 1));
+  await rename(`${target}.${process.pid}`, target);
 }
 
 /** Adds the `from` values of `changes` that are not known yet. */
@@ -28,10 +62,17 @@ export async function recordOriginals(lab: string, changes: { endpoint: string; 
     const e = (o[c.endpoint] ??= {});
     if (!(c.feature in e)) e[c.feature] = c.from;
   }
-  const target = labPeersFile(lab);
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(`${target}.${process.pid}`, JSON.stringify(o, null, 1));
-  await rename(`${target}.${process.pid}`, target);
+  await write(lab, o);
+}
+
+/** Forgets the given features of one endpoint (they were put back). */
+export async function dropOriginalsOf(lab: string, endpoint: string, features: string[]): Promise<void> {
+  const o = await readOriginals(lab);
+  const e = o[endpoint];
+  if (!e) return;
+  for (const f of features) delete e[f];
+  if (Object.keys(e).length === 0) delete o[endpoint];
+  await write(lab, o);
 }
 
 export async function dropOriginals(lab: string): Promise<void> {

@@ -1,15 +1,12 @@
 /** What must change to go from the installed state to the wanted wires.
  * Pure: the state is read before, the actions executed after. */
-import { lossToThreshold, type PortConfig } from '../dataplane/layout.js';
+import { activeEngine, type InstalledPorts } from '../dataplane/dataplane.js';
+import type { Engine } from '../dataplane/engine-policy.js';
+import { lossToThreshold } from '../dataplane/layout.js';
+import type { TcAttach } from '../native/addon.js';
 import type { ResolvedPort, ResolvedWire } from './resolve.js';
 
-/** Installed state of a lab, as read from its pins and maps. */
-export interface InstalledState {
-  /** ifname -> pinned link (ifindex 0 when its device is gone). */
-  pins: Map<string, { ifindex: number; progId: number }>;
-  /** ifindex -> port config. */
-  config: Map<number, PortConfig>;
-}
+export type InstalledState = InstalledPorts;
 
 export type WireAction = 'add' | 'reinstall' | 'update' | 'unchanged';
 
@@ -22,18 +19,33 @@ export interface WireStep {
 
 export interface Reconciliation {
   steps: WireStep[];
-  /** Pinned ports no wanted wire uses any more. */
+  /** Ports with an attachment of ours that no wanted wire uses any more. */
   removePorts: string[];
 }
 
+function hasAny(p: ResolvedPort, s: InstalledState): boolean {
+  return s.pins.has(p.ifname) || s.tcFilters.has(p.ifindex);
+}
+
 /** Why the port is not wired as wanted, or undefined when it is. */
-function portDrift(p: ResolvedPort, partner: ResolvedPort, mode: string, s: InstalledState): string | undefined {
-  const pin = s.pins.get(p.ifname);
-  if (!pin) return `${p.ifname} has no link`;
-  if (pin.ifindex !== p.ifindex) return `${p.ifname} was recreated`;
-  if (p.link.xdp.progId !== pin.progId) return `${p.ifname} does not run our program`;
-  if (p.link.xdp.mode !== mode) return `${p.ifname} runs in ${p.link.xdp.mode} mode, wanted ${mode}`;
-  if (s.config.get(p.ifindex)?.partner !== partner.ifindex) return `${p.ifname} points elsewhere`;
+function portDrift(p: ResolvedPort, partner: ResolvedPort, engine: Engine, tcAttach: TcAttach, s: InstalledState): string | undefined {
+  const pins = s.pins.get(p.ifname);
+  const filter = s.tcFilters.has(p.ifindex);
+  if (!pins && !filter) return `${p.ifname} has no program of ours`;
+  const linked = [pins?.xdp, pins?.tcx].filter((l) => !!l);
+  if (linked.length && linked.every((l) => l!.ifindex !== p.ifindex) && !filter) return `${p.ifname} was recreated`;
+  const active = activeEngine(p.link, pins, filter);
+  if (active.engine === null) return `${p.ifname} does not run our program`;
+  if (active.engine !== engine) return `${p.ifname} runs the ${active.engine} engine, wanted ${engine}`;
+  if (engine === 'tc' && active.attach !== tcAttach) return `${p.ifname} is attached as ${active.attach}, wanted ${tcAttach}`;
+  // Leftovers of an interrupted engine switch: harmless to frames, but state
+  // that destroy would have to find.
+  if (engine === 'tc' && pins?.xdp) return `${p.ifname} keeps an XDP link of ours`;
+  if (engine !== 'tc' && (pins?.tcx || filter)) return `${p.ifname} keeps a tc attachment of ours`;
+  if (engine === 'tc' && tcAttach === 'tcx' && filter) return `${p.ifname} keeps a legacy tc filter of ours`;
+  const cfg = s.config.get(p.ifindex);
+  if (cfg?.partner !== partner.ifindex) return `${p.ifname} points elsewhere`;
+  if (engine === 'tc' && (cfg.peerMac ?? null) !== partner.peerMac) return `the node interface behind ${partner.ifname} has a new MAC`;
   return undefined;
 }
 
@@ -43,11 +55,11 @@ function optionsMatch(p: ResolvedPort, w: ResolvedWire, s: InstalledState): bool
   return c.adminUp === (w.plan.options.admin === 'up') && lossToThreshold(c.loss) === lossToThreshold(w.plan.options.loss);
 }
 
-export function reconcile(wanted: ResolvedWire[], s: InstalledState, opts: { removeStale: boolean }): Reconciliation {
+export function reconcile(wanted: ResolvedWire[], s: InstalledState, opts: { removeStale: boolean; tcAttach: TcAttach }): Reconciliation {
   const steps: WireStep[] = wanted.map((w) => {
-    const da = portDrift(w.a, w.b, w.mode.mode, s);
-    const db = portDrift(w.b, w.a, w.mode.mode, s);
-    if (!s.pins.has(w.a.ifname) && !s.pins.has(w.b.ifname)) return { wire: w, action: 'add' };
+    if (!hasAny(w.a, s) && !hasAny(w.b, s)) return { wire: w, action: 'add' };
+    const da = portDrift(w.a, w.b, w.engines.a.engine, opts.tcAttach, s);
+    const db = portDrift(w.b, w.a, w.engines.b.engine, opts.tcAttach, s);
     if (da || db) return { wire: w, action: 'reinstall', detail: [da, db].filter(Boolean).join('; ') };
     if (!optionsMatch(w.a, w, s) || !optionsMatch(w.b, w, s)) return { wire: w, action: 'update' };
     return { wire: w, action: 'unchanged' };

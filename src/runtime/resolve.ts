@@ -1,9 +1,9 @@
 /** Plan -> runtime: finds each planned port in the host netns, checks that
  * its veth peer is the node interface the plan expects, and decides the
- * wire's mode. Collects every problem before failing, so one run tells the
+ * engine of each direction. Collects every problem before failing, so one run tells the
  * user all that is wrong. Reads only; changes nothing. */
-import { native, type LinkInfo } from '../native/addon.js';
-import { chooseMode, type ModeDecision } from '../dataplane/mode-policy.js';
+import { native, type LinkInfo, type XdpFeatures } from '../native/addon.js';
+import { chooseEngine, type EngineDecision, type PortFacts } from '../dataplane/engine-policy.js';
 import { XconnectError, type ErrorCode } from '../errors.js';
 import type { PortPlan, WirePlan } from '../plan/types.js';
 import { sanitizeIfname } from '../topology/names.js';
@@ -19,6 +19,10 @@ export interface ResolvedPort {
   endpoint: string | null;
   /** Where the node-side peer is, to tune it. */
   peer: { netns: string; ifname: string } | null;
+  /** The node interface's MAC (for the tc engine's bpf_redirect_peer). */
+  peerMac: string | null;
+  /** XDP features of the port's driver, read for NICs only (null otherwise). */
+  xdp: XdpFeatures | null;
   link: LinkInfo;
 }
 
@@ -26,7 +30,8 @@ export interface ResolvedWire {
   plan: WirePlan;
   a: ResolvedPort;
   b: ResolvedPort;
-  mode: ModeDecision;
+  /** The engine of each direction, named by the port the frames enter. */
+  engines: { a: EngineDecision; b: EngineDecision };
 }
 
 /** Interfaces of one netns by name and by altname. */
@@ -74,6 +79,7 @@ export function resolvePort(p: PortPlan, host: LinkIndex, nodes: Map<string, Nod
   const link = host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined);
   if (!link) return `port ${label} does not exist in the host netns`;
   let peer: ResolvedPort['peer'] = null;
+  let peerMac: string | null = null;
   if (p.node) {
     const view = nodes.get(p.node.name);
     if (!view) return `port ${label}: node ${p.node.name} is not available`;
@@ -84,8 +90,25 @@ export function resolvePort(p: PortPlan, host: LinkIndex, nodes: Map<string, Nod
     if (!samePeer)
       return `port ${label} is not the veth peer of ${endpoint} (its peer is ifindex ${link.peerIfindex} in netns id ${link.peerNetnsId}; ${endpoint} is ifindex ${want.ifindex} in netns id ${view.nsid})`;
     peer = { netns: view.runtime.netns, ifname: want.name };
+    peerMac = want.mac || null;
   }
-  return { plan: p, ifname: link.name, ifindex: link.ifindex, kind: link.kind, endpoint, peer, link };
+  return { plan: p, ifname: link.name, ifindex: link.ifindex, kind: link.kind, endpoint, peer, peerMac, xdp: null, link };
+}
+
+export function facts(p: ResolvedPort): PortFacts {
+  return { ifname: p.ifname, kind: p.kind, peer: p.peer, xdp: p.xdp };
+}
+
+/** Reads the XDP features of ports that are NICs (the engine policy's one
+ * question about a driver); other ports never run native XDP by default. */
+export async function readXdpFeatures(wires: WirePlan[], host: LinkIndex): Promise<Map<number, XdpFeatures | null>> {
+  const nics = [...new Set(wires.flatMap((w) => [w.a, w.b]).map((p) => host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined)))]
+    .filter((l): l is LinkInfo => !!l && l.kind === '');
+  const out = new Map<number, XdpFeatures | null>();
+  if (nics.length === 0) return out;
+  const feats = await native.xdpFeatures(null, nics.map((l) => l.ifindex));
+  nics.forEach((l, k) => out.set(l.ifindex, feats[k] ?? null));
+  return out;
 }
 
 /** Resolves wires; returns the good ones and one problem line per bad port. */
@@ -93,18 +116,20 @@ export function resolveWires(
   wires: WirePlan[],
   host: LinkIndex,
   nodes: Map<string, NodeView>,
+  xdp: Map<number, XdpFeatures | null> = new Map(),
 ): { wires: ResolvedWire[]; problems: string[] } {
   const out: ResolvedWire[] = [];
   const problems: string[] = [];
+  const withXdp = (r: ResolvedPort | string) => (typeof r === 'string' ? r : { ...r, xdp: xdp.get(r.ifindex) ?? null });
   for (const w of wires) {
-    const a = resolvePort(w.a, host, nodes);
-    const b = resolvePort(w.b, host, nodes);
+    const a = withXdp(resolvePort(w.a, host, nodes));
+    const b = withXdp(resolvePort(w.b, host, nodes));
     if (typeof a === 'string') problems.push(`wire ${w.id}: ${a}`);
     if (typeof b === 'string') problems.push(`wire ${w.id}: ${b}`);
     if (typeof a === 'string' || typeof b === 'string') continue;
     try {
-      const mode = chooseMode(w.options.mode, { ifname: a.ifname, kind: a.kind, peer: a.peer }, { ifname: b.ifname, kind: b.kind, peer: b.peer });
-      out.push({ plan: w, a, b, mode });
+      const engines = { a: chooseEngine(w.options.mode, facts(a), facts(b)), b: chooseEngine(w.options.mode, facts(b), facts(a)) };
+      out.push({ plan: w, a, b, engines });
     } catch (e) {
       problems.push(`wire ${w.id}: ${(e as Error).message}`);
     }

@@ -1,7 +1,7 @@
 /** status: each planned wire with its ports, mode, admin state and counters,
  * read from the kernel and the lab's maps. Reads only. */
 import { access } from 'node:fs/promises';
-import { Dataplane, type PortState } from '../dataplane/dataplane.js';
+import { Dataplane, type Engine, type PortState } from '../dataplane/dataplane.js';
 import type { PortCounters } from '../dataplane/layout.js';
 import type { PortPlan } from '../plan/types.js';
 import { loadPlan } from './load-plan.js';
@@ -22,6 +22,10 @@ export interface PortStatus {
   endpoint: string | null;
   port: string;
   ifindex: number | null;
+  /** The engine carrying the frames that enter this port (null: none of ours). */
+  engine: Engine | null;
+  /** 'tcx' or 'legacy' (tc); 'native' or 'generic' (XDP). */
+  attach: string | null;
   counters: CountersJson;
 }
 
@@ -30,7 +34,8 @@ export interface WireStatus {
   kind: string;
   /** active: both ports wired to each other; partial: one side only or drifted; absent: not installed. */
   state: 'active' | 'partial' | 'absent';
-  mode: 'native' | 'generic' | 'none' | 'mixed';
+  /** The engine of both directions; 'mixed' when they differ, 'none' when not installed. */
+  engine: Engine | 'none' | 'mixed';
   admin: 'up' | 'down' | 'mixed' | null;
   loss: number | null;
   a: PortStatus;
@@ -59,6 +64,8 @@ function portStatus(p: PortPlan, s: PortState | undefined): PortStatus {
     endpoint: p.node ? `${p.node.name}:${p.node.iface}` : null,
     port: s?.ifname ?? p.ifname,
     ifindex: s?.ifindex ?? null,
+    engine: s?.engine ?? null,
+    attach: s?.attach ?? null,
     counters: s ? counters(s.counters) : zero,
   };
 }
@@ -80,17 +87,17 @@ export async function status(opts: { file: string; env?: Record<string, string |
     for (const [i, w] of plan.wires.entries()) {
       const states = [names[2 * i], names[2 * i + 1]].map((n) => (n ? byName.get(n) : undefined));
       const [sa, sb] = states;
-      const wired = (s: PortState | undefined, o: PortState | undefined) => !!s?.ours && !!o?.ifindex && s.config?.partner === o.ifindex;
+      const wired = (s: PortState | undefined, o: PortState | undefined) => !!s?.engine && !!o?.ifindex && s.config?.partner === o.ifindex;
       const both = wired(sa, sb) && wired(sb, sa);
-      const any = !!(sa?.ours || sb?.ours || sa?.config || sb?.config);
-      const modes = new Set(states.filter((s) => s?.ours).map((s) => s!.attached));
+      const any = !!(sa?.engine || sb?.engine || sa?.config || sb?.config);
+      const engines = new Set(states.map((s) => s?.engine ?? null));
       const admins = new Set(states.filter((s) => s?.config).map((s) => (s!.config!.adminUp ? 'up' : 'down')));
       const cfg = sa?.config ?? sb?.config;
       wires.push({
         id: w.id,
         kind: w.kind,
         state: both ? 'active' : any ? 'partial' : 'absent',
-        mode: modes.size === 0 ? 'none' : modes.size > 1 ? 'mixed' : ([...modes][0] as 'native' | 'generic'),
+        engine: engines.size > 1 ? 'mixed' : ([...engines][0] ?? 'none'),
         admin: admins.size === 0 ? null : admins.size > 1 ? 'mixed' : ([...admins][0] as 'up' | 'down'),
         loss: cfg ? cfg.loss : null,
         a: portStatus(w.a, sa),

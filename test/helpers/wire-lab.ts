@@ -3,6 +3,7 @@
  * root-netns stitch ends. Everything is named uniquely and removed by name. */
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { native } from '../../src/native/addon.js';
 import { nsExec, nsPath, sh, uniq } from './sys.js';
 
 export interface WireLab {
@@ -58,10 +59,44 @@ export async function createWireLab(opts: { mtu: number; txChecksumOff?: boolean
   return lab;
 }
 
-/** containerlab's stitch: ingress u32 match-all + mirred redirect, both ways. */
+/** containerlab's stitch: ingress u32 match-all + mirred redirect, both ways.
+ * The filter goes into whatever ingress-side qdisc the port has (an `ingress`
+ * one, as containerlab makes, is added when there is none). */
 export async function addTcStitch(ns: string, a: string, b: string): Promise<void> {
   for (const [from, to] of [[a, b], [b, a]] as const) {
-    await nsExec(ns, ['tc', 'qdisc', 'add', 'dev', from, 'ingress']);
-    await nsExec(ns, ['tc', 'filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
+    await nsExec(ns, ['tc', 'qdisc', 'add', 'dev', from, 'ingress'], { reject: false });
+    await nsExec(ns, ['tc', 'filter', 'add', 'dev', from, 'parent', 'ffff:fff2', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
+  }
+}
+
+/** Removes the stitch from both ports: its u32 filters, and its `ingress`
+ * qdisc (a clsact one, which the legacy tc engine may have added, stays). */
+export async function removeTcStitch(ns: string, a: string, b: string): Promise<void> {
+  for (const dev of [a, b]) {
+    const r = await nsExec(ns, ['tc', 'filter', 'show', 'dev', dev, 'ingress']);
+    for (const pref of new Set([...r.stdout.matchAll(/pref (\d+) u32/g)].map((m) => m[1]!)))
+      await nsExec(ns, ['tc', 'filter', 'del', 'dev', dev, 'ingress', 'protocol', 'all', 'pref', pref, 'u32']);
+    await nsExec(ns, ['tc', 'qdisc', 'del', 'dev', dev, 'ingress'], { reject: false });
+  }
+}
+
+/** The MACs of the node interfaces behind pa and pb (the tc engine's
+ * bpf_redirect_peer fast path needs them). */
+export async function peerMacs(lab: WireLab): Promise<{ a: string; b: string }> {
+  const [a, b] = await Promise.all([native.getLink(lab.n1, 'e0'), native.getLink(lab.n2, 'e0')]);
+  return { a: a!.mac, b: b!.mac };
+}
+
+/** Removes a port's config from the lab's pinned map, as a crash between two
+ * steps could leave it: the program stays attached but does not know the port. */
+export async function unconfigurePort(pinDir: string, ifindex: number): Promise<void> {
+  const m = await native.openPinnedMap(path.join(pinDir, 'xc_ports'));
+  if (!m) throw new Error(`no xc_ports pinned in ${pinDir}`);
+  try {
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(ifindex);
+    await native.mapOps(null, [{ op: 'delete', fd: m.fd, key }]);
+  } finally {
+    native.closeFd(m.fd);
   }
 }

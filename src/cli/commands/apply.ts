@@ -7,6 +7,11 @@ function pct(loss: number): string {
   return `${+(loss * 100).toFixed(4)}%`;
 }
 
+/** One engine name, or each direction's (named by the port frames enter). */
+function engineText(w: ApplyReport['wires'][number]): string {
+  return w.engine === 'mixed' ? `${w.a.port}:${w.a.engine} ${w.b.port}:${w.b.engine}` : w.engine;
+}
+
 export function formatApplyTable(r: ApplyReport): string {
   const out: string[] = [];
   const verb = r.dryRun ? 'would change' : 'changed';
@@ -14,8 +19,8 @@ export function formatApplyTable(r: ApplyReport): string {
   if (r.wires.length)
     out.push(
       table(
-        ['WIRE', 'ACTION', 'MODE', 'ADMIN', 'LOSS', 'PORTS'],
-        r.wires.map((w) => [w.id, w.action, w.mode, w.admin, pct(w.loss), `${w.a.port} <-> ${w.b.port}`]),
+        ['WIRE', 'ACTION', 'ENGINE', 'ADMIN', 'LOSS', 'PORTS'],
+        r.wires.map((w) => [w.id, w.action, engineText(w), w.admin, pct(w.loss), `${w.a.port} <-> ${w.b.port}`]),
       ).trimEnd(),
     );
   for (const p of r.removedPorts) out.push(`removed: ${p}`);
@@ -26,7 +31,7 @@ export function formatApplyTable(r: ApplyReport): string {
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: 'install or reconcile the XDP wires of a running lab',
+  summary: 'install or reconcile the wires of a running lab',
   options: {
     topology: topologyOption,
     node: { type: 'string', arg: 'NAME', help: "wire only NAME's links whose other end is ready (for stages hooks)" },

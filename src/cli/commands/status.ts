@@ -5,7 +5,7 @@ import { table } from '../table.js';
 
 export function formatStatusTable(r: StatusReport): string {
   const rows = r.wires.flatMap((w) => {
-    const head = [w.id, w.state, w.mode, w.admin ?? '-', w.loss === null ? '-' : `${+(w.loss * 100).toFixed(4)}%`];
+    const head = [w.id, w.state, w.engine, w.admin ?? '-', w.loss === null ? '-' : `${+(w.loss * 100).toFixed(4)}%`];
     const side = (p: StatusReport['wires'][number]['a']) => [
       `${p.endpoint ?? '-'} (${p.port})`,
       String(p.counters.rxPackets),
@@ -16,12 +16,12 @@ export function formatStatusTable(r: StatusReport): string {
     return [[...head, ...side(w.a)], ['', '', '', '', '', ...side(w.b)]];
   });
   return `lab ${r.lab}: ${r.wires.length} ${r.wires.length === 1 ? 'wire' : 'wires'}\n` +
-    table(['WIRE', 'STATE', 'MODE', 'ADMIN', 'LOSS', 'INGRESS (PORT)', 'RX', 'FORWARDED', 'DROPPED', 'PASSED'], rows);
+    table(['WIRE', 'STATE', 'ENGINE', 'ADMIN', 'LOSS', 'INGRESS (PORT)', 'RX', 'FORWARDED', 'DROPPED', 'PASSED'], rows);
 }
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: "show a lab's wires: ports, mode, admin state, counters",
+  summary: "show a lab's wires: ports, engine, admin state, counters",
   options: { topology: topologyOption, format: formatOption },
   async run(values) {
     const file = requireTopology(values, 'status');

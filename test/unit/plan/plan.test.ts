@@ -151,7 +151,7 @@ topology:
     const demo = planFile(`${topologies}demo.clab.yml`, { env: {} });
     expect(demo.wires.map((w) => [w.kind, w.options.admin, w.options.loss, w.options.mode])).toEqual([
       ['veth-stitch', 'up', 0, 'auto'],
-      ['veth-stitch', 'up', 0.005, 'generic'],
+      ['veth-stitch', 'up', 0.005, 'xdp-generic'],
       ['veth-stitch', 'down', 0, 'auto'],
     ]);
     expect(demo.skipped.map((s) => s.status)).toEqual(['excluded', 'direct']);
@@ -171,8 +171,20 @@ describe('option labels', () => {
     HEAD + `    - type: veth-stitch\n      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]\n      labels:\n${labels}`;
 
   it('parses values and ignores labels outside the prefix', () => {
-    const p = plan(stitch('        xconnect.clab/admin: down\n        xconnect.clab/loss: "100"\n        xconnect.clab/mode: native\n        team: blue\n'));
-    expect(p.wires[0]!.options).toEqual({ admin: 'down', loss: 1, mode: 'native' });
+    const p = plan(stitch('        xconnect.clab/admin: down\n        xconnect.clab/loss: "100"\n        xconnect.clab/mode: tc\n        team: blue\n'));
+    expect(p.wires[0]!.options).toEqual({ admin: 'down', loss: 1, mode: 'tc' });
+  });
+
+  it.each([
+    ['auto', 'auto'],
+    ['tc', 'tc'],
+    ['xdp', 'xdp'],
+    ['xdp-generic', 'xdp-generic'],
+    // The spellings of versions whose only engine was XDP keep working.
+    ['native', 'xdp'],
+    ['generic', 'xdp-generic'],
+  ])('reads mode %s as engine %s', (label, engine) => {
+    expect(plan(stitch(`        xconnect.clab/mode: ${label}\n`)).wires[0]!.options.mode).toBe(engine);
   });
 
   it.each([
@@ -180,7 +192,7 @@ describe('option labels', () => {
     ['xconnect.clab/loss: "-1"', /must be a percentage/],
     ['xconnect.clab/loss: 5%', /must be a percentage/],
     ['xconnect.clab/admin: off', /label xconnect\.clab\/admin must be "up" or "down", got "off"/],
-    ['xconnect.clab/mode: fast', /label xconnect\.clab\/mode must be auto, native or generic, got "fast"/],
+    ['xconnect.clab/mode: fast', /label xconnect\.clab\/mode must be auto, tc, xdp or xdp-generic, got "fast"/],
     ['xconnect.clab/exclude: maybe', /label xconnect\.clab\/exclude must be "true" or "false"/],
     ['xconnect.clab/los: "1"', /unknown label "xconnect\.clab\/los" .* - labels under xconnect\.clab\/ are: xconnect\.clab\/exclude, /],
   ])('rejects %s', (label, message) => {
