@@ -1,6 +1,7 @@
 /** Plans a file of either supported source: a containerlab topology or an xdp-xconnect
  * config (detected by its top-level keys). */
-import { type LoadOptions, loadTopology } from '../topology/load.js';
+import { substituteEnv } from '../topology/env-subst.js';
+import { type LoadOptions, loadTopology, renderTopologyText } from '../topology/load.js';
 import { parseYamlText, readText } from '../topology/source.js';
 import { planTopology } from './plan.js';
 import type { Plan } from './types.js';
@@ -24,4 +25,24 @@ export function detectPlanSource(file: string): 'containerlab' | 'xdp-xconnect' 
 export function planFile(file: string, opts: LoadOptions = {}): Plan {
   if (detectPlanSource(file) === 'xdp-xconnect') return loadXdpXconnectConfig(file);
   return planTopology(loadTopology(file, opts), { displayFile: file });
+}
+
+/** What `plan --rendered` prints: the topology after Go template rendering and environment
+ * substitution, which is the YAML containerlab decodes (its --export-rendered file). */
+export interface RenderedTopologyInfo {
+  file: string;
+  text: string;
+  varsFiles: string[];
+  templateFiles: string[];
+}
+
+/** Renders `file` as containerlab would before decoding it. */
+export function renderedTopology(file: string, opts: LoadOptions = {}): RenderedTopologyInfo {
+  const r = renderTopologyText(file, opts.vars === undefined ? {} : { vars: opts.vars });
+  return {
+    file,
+    text: substituteEnv(r.text, opts.env ?? process.env, file),
+    varsFiles: r.varsFiles.map((v) => v.file),
+    templateFiles: r.templateFiles,
+  };
 }

@@ -1,6 +1,7 @@
 /** Loads a containerlab topology file the way containerlab v0.79 reads it (core/file.go):
- * Go template check, environment substitution, strict YAML decoding, inheritance, link
- * normalization and the pre-deploy link checks. Pure apart from reading the file. */
+ * Go template rendering (with its _vars file and clab_templates), environment
+ * substitution, strict YAML decoding, inheritance, link normalization and the
+ * pre-deploy link checks. Pure apart from reading the files. */
 import { dirname, resolve } from 'node:path';
 import { XconnectError } from '../errors.js';
 import { type Env, substituteEnv } from './env-subst.js';
@@ -9,26 +10,32 @@ import { normalizeLinks } from './links.js';
 import type { Topology, TopologyNode } from './model.js';
 import { expandMagicVars, labDirectory, longName } from './names.js';
 import { topologyFile } from './schema.js';
-import { GoScalar, formatPath, parseYamlText, readText } from './source.js';
+import { GoScalar, formatPath, parseYamlText } from './source.js';
+import { type RenderedTopology, renderTopologyText } from './template/render.js';
 import { type SourceContext, validate } from './validate.js';
 import { checkEndpointUniqueness, checkRootNetnsNames } from './verify.js';
 
 export interface LoadOptions {
   /** Environment for `${VAR}` substitution and `CLAB_LABDIR_BASE` (default: process.env). */
   env?: Env;
+  /** Template variables file(s), as containerlab's --vars (default: `<file>_vars.*` beside it). */
+  vars?: string | readonly string[];
 }
 
-/** Fails with a clear message when the file is a Go template (containerlab renders those
- * with text/template and a `_vars` file before reading them). */
-export function checkNotTemplate(text: string, file: string): void {
-  const at = text.indexOf('{{');
-  if (at < 0) return;
-  throw new XconnectError('TOPOLOGY', 'the file contains Go template syntax "{{", which clab-xconnect does not render', {
-    file,
-    line: text.slice(0, at).split('\n').length,
-    value: text.slice(at, text.indexOf('\n', at) < 0 ? undefined : text.indexOf('\n', at)).trim(),
-    hint: 'render it to plain YAML first (containerlab deploy --export-rendered, or any Go template renderer with its _vars file) and plan the rendered file',
-  });
+export { renderTopologyText, type RenderedTopology } from './template/render.js';
+
+/** Re-points an error about a line of the rendered YAML at the template line that produced
+ * it, keeping the rendered line in the message (plan --rendered prints that text). */
+function toTemplateLine(e: unknown, file: string, rendered: RenderedTopology): unknown {
+  if (!(e instanceof XconnectError) || e.context.file !== file || e.context.line === undefined) return e;
+  const at = rendered.templateLine(e.context.line);
+  if (!at) return e;
+  const c = e.context;
+  // Take the message apart as errors.ts formatMessage put it together: where, message, (at path), - hint.
+  let core = e.message.slice(`${file}:${c.line}: `.length);
+  if (c.hint && core.endsWith(` - ${c.hint}`)) core = core.slice(0, -` - ${c.hint}`.length);
+  if (c.path && core.endsWith(` (at ${c.path})`)) core = core.slice(0, -` (at ${c.path})`.length);
+  return new XconnectError(e.code, `${core} (line ${c.line} of the rendered YAML)`, { ...c, file: at.file, line: at.line, cause: e });
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
@@ -42,11 +49,20 @@ function expandBind(bind: string, labDir: string, node: string): string {
   return parts.join(':');
 }
 
-/** Reads, validates and models a containerlab topology file. */
+/** Reads, renders, validates and models a containerlab topology file. */
 export function loadTopology(file: string, opts: LoadOptions = {}): Topology {
   const env = opts.env ?? process.env;
-  const text = readText(file);
-  checkNotTemplate(text, file);
+  const rendered = renderTopologyText(file, opts.vars === undefined ? {} : { vars: opts.vars });
+  if (!rendered.rendered) return buildTopology(rendered.text, file, env);
+  try {
+    return buildTopology(rendered.text, file, env);
+  } catch (e) {
+    throw toTemplateLine(e, file, rendered);
+  }
+}
+
+/** Models the (rendered) text of a topology file. */
+function buildTopology(text: string, file: string, env: Env): Topology {
   const src = parseYamlText(substituteEnv(text, env, file), file);
   const ctx: SourceContext = { file, lines: src.lines };
   if (!isMapping(src.value)) {

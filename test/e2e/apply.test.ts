@@ -20,10 +20,10 @@ interface WireJson {
   id: string;
   action?: string;
   state?: string;
-  mode: string;
+  engine: string;
   admin: string | null;
-  a: { endpoint: string; port: string; counters: Record<string, number> };
-  b: { endpoint: string; port: string; counters: Record<string, number> };
+  a: { endpoint: string; port: string; engine: string | null; attach?: string | null; counters: Record<string, number> };
+  b: { endpoint: string; port: string; engine: string | null; attach?: string | null; counters: Record<string, number> };
 }
 interface ApplyJson {
   ok: boolean;
@@ -53,7 +53,7 @@ topology:
       endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
     - type: veth-stitch
       endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
-      labels: { xconnect.clab/mode: generic }
+      labels: { xconnect.clab/mode: xdp }
     - type: veth-stitch
       endpoints: [{ node: r1, interface: eth2 }, { node: r3, interface: eth2 }]
       labels: { xconnect.clab/exclude: "${opts.thirdExcluded}" }
@@ -76,9 +76,19 @@ async function across(lab: DeployedLab, from: string, to: string, frames: Buffer
   }
 }
 
-async function xdpOn(ifname: string): Promise<boolean> {
+/** Whether a program (XDP, TCX or a tc bpf filter) sits on a root-netns port. */
+async function wired(ifname: string): Promise<boolean> {
   const l = await native.getLink(null, ifname);
-  return !!l && l.xdp.mode !== 'none';
+  if (!l) return false;
+  const [tc] = await native.tcState(null, [l.ifindex]);
+  return l.xdp.mode !== 'none' || tc!.tcx.length > 0 || tc!.filters.some((f) => f.kind === 'bpf');
+}
+
+/** The pins of a lab's links, whichever engine. */
+async function pins(lab: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const dir of ['xdp', 'tcx']) out.push(...(await readdir(path.join(labPinDir(lab), dir)).catch(() => [] as string[])).map((n) => `${dir}/${n}`));
+  return out.sort();
 }
 
 describe('apply / status / destroy on a 3-node lab', () => {
@@ -118,7 +128,10 @@ describe('apply / status / destroy on a 3-node lab', () => {
       ['r2:eth2--r3:eth1:add', 'r1:eth2--r3:eth2:add'],
     ]);
     expect(hookRuns[0]!.pending.map((p) => p.id).sort()).toEqual(['r1:eth1--r2:eth1', 'r1:eth2--r3:eth2']);
-    expect(hookRuns[1]!.peerChanges.map((c) => `${c.endpoint} ${c.feature}`)).toContain('r1:eth1 rx-gro');
+    // The tc engine (the default for veth-stitch ports) changes nothing in a
+    // node; the wire forced onto XDP does, on its two node interfaces only.
+    expect(hookRuns[1]!.peerChanges).toEqual([]);
+    expect([...new Set(hookRuns[2]!.peerChanges.map((c) => c.endpoint))].sort()).toEqual(['r2:eth2', 'r3:eth1']);
   });
 
   it('reports no change when applied again', async () => {
@@ -130,11 +143,12 @@ describe('apply / status / destroy on a 3-node lab', () => {
 
   it('shows each wire in status JSON', async () => {
     const s = await cliJson<StatusJson>(['status', '-t', file]);
-    expect(s.wires.map((w) => [w.id, w.state, w.mode, w.admin])).toEqual([
-      ['r1:eth1--r2:eth1', 'active', 'native', 'up'],
-      ['r2:eth2--r3:eth1', 'active', 'generic', 'up'],
-      ['r1:eth2--r3:eth2', 'active', 'native', 'up'],
+    expect(s.wires.map((w) => [w.id, w.state, w.engine, w.admin])).toEqual([
+      ['r1:eth1--r2:eth1', 'active', 'tc', 'up'],
+      ['r2:eth2--r3:eth1', 'active', 'xdp', 'up'],
+      ['r1:eth2--r3:eth2', 'active', 'tc', 'up'],
     ]);
+    expect([s.wires[0]!.a.attach, s.wires[1]!.a.attach]).toEqual(['tcx', 'native']);
     expect(s.wires[0]!.a).toMatchObject({ endpoint: 'r1:eth1', port: port('r1', 'eth1') });
     expect(s.wires[0]!.b).toMatchObject({ endpoint: 'r2:eth1', port: port('r2', 'eth1') });
   });
@@ -147,9 +161,9 @@ describe('apply / status / destroy on a 3-node lab', () => {
     expect(r.stdout).toMatch(/3 received/);
   });
 
-  for (const [from, to, mode] of [['r1:eth1', 'r2:eth1', 'native'], ['r3:eth1', 'r2:eth2', 'generic']] as const) {
-    it(`passes every frame class unchanged ${from} -> ${to} (${mode})`, async () => {
-      const frames = frameMatrix(`e2e-${mode}`, 9514);
+  for (const [from, to, engine] of [['r1:eth1', 'r2:eth1', 'tc'], ['r3:eth1', 'r2:eth2', 'xdp']] as const) {
+    it(`passes every frame class unchanged ${from} -> ${to} (${engine})`, async () => {
+      const frames = frameMatrix(`e2e-${engine}`, 9514);
       const got = await across(lab, from, to, frames.map((f) => f.bytes));
       expect(frames.filter((f) => !contains(got, f.bytes)).map((f) => f.name)).toEqual([]);
     });
@@ -167,15 +181,15 @@ describe('apply / status / destroy on a 3-node lab', () => {
   });
 
   it('validates everything before changing anything (dry run, stopped node)', async () => {
-    const pinsBefore = await readdir(path.join(labPinDir(name), 'links'));
+    const pinsBefore = await pins(name);
     const dry = await cliJson<ApplyJson>(['apply', '-t', file, '--dry-run']);
     expect(dry.changes).toBe(0);
     await stopNode(topo, 'r3');
     const r = await cli(['apply', '-t', file]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/node r3 \(container clab-x[0-9a-f]+-r3\) is not running/);
-    expect(await readdir(path.join(labPinDir(name), 'links'))).toEqual(pinsBefore);
-    expect(await xdpOn(port('r1', 'eth1'))).toBe(true);
+    expect(await pins(name)).toEqual(pinsBefore);
+    expect(await wired(port('r1', 'eth1'))).toBe(true);
     // containerlab recreates the node's interfaces on restart; the next apply repairs.
     lab.nodes.r3 = await startNode(topo, 'r3', { relink: true });
     await sh('nsenter', [`--net=${lab.nodes.r3.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
@@ -196,16 +210,16 @@ describe('apply / status / destroy on a 3-node lab', () => {
     ]);
     expect(r.removedPorts).toEqual([port('r1', 'eth2'), port('r3', 'eth2')].sort());
     expect(r.changes).toBe(3);
-    expect(await xdpOn(port('r1', 'eth2'))).toBe(false);
+    expect(await wired(port('r1', 'eth2'))).toBe(false);
     const frames = frameMatrix('e2e-edit', 1514).map((f) => f.bytes);
     // Removed: containerlab's tc stitch carries it again.
     const viaTc = await across(lab, 'r1:eth2', 'r3:eth2', frames);
     expect(frames.every((f) => contains(viaTc, f))).toBe(true);
-    // Added: XDP carries it, and counts it.
-    const viaXdp = await across(lab, 'r1:eth3', 'r3:eth3', frames);
-    expect(frames.every((f) => contains(viaXdp, f))).toBe(true);
+    // Added: the wire carries it, and counts it.
+    const viaWire = await across(lab, 'r1:eth3', 'r3:eth3', frames);
+    expect(frames.every((f) => contains(viaWire, f))).toBe(true);
     const s = await cliJson<StatusJson>(['status', '-t', file]);
-    expect(s.wires[2]).toMatchObject({ id: 'r1:eth3--r3:eth3', state: 'active', mode: 'native' });
+    expect(s.wires[2]).toMatchObject({ id: 'r1:eth3--r3:eth3', state: 'active', engine: 'tc' });
     expect(s.wires[2]!.a.counters.redirected).toBe(frames.length);
     expect((await cliJson<ApplyJson>(['apply', '-t', file])).changes).toBe(0);
   });
@@ -216,12 +230,12 @@ describe('apply / status / destroy on a 3-node lab', () => {
     await sh('ip', ['link', 'set', 'dev', victim, 'xdpgeneric', 'obj', obj, 'sec', 'xdp']);
     try {
       await writeFile(file, topologyYaml(name, { thirdExcluded: false, fourthExcluded: false }));
-      const pinsBefore = await readdir(path.join(labPinDir(name), 'links'));
+      const pinsBefore = await pins(name);
       const r = await cli(['apply', '-t', file]);
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`port ${victim} already carries XDP program id \\d+ \\(generic mode\\) that clab-xconnect did not install; refusing to replace it`));
-      expect(await readdir(path.join(labPinDir(name), 'links'))).toEqual(pinsBefore);
-      expect(await xdpOn(port('r3', 'eth2'))).toBe(false);
+      expect(r.stderr).toMatch(new RegExp(`port ${victim} already carries XDP program id \\d+ \\(generic mode\\) that clab-xconnect did not install; refusing to run beside it`));
+      expect(await pins(name)).toEqual(pinsBefore);
+      expect(await wired(port('r3', 'eth2'))).toBe(false);
     } finally {
       await sh('ip', ['link', 'set', 'dev', victim, 'xdpgeneric', 'off']);
       await writeFile(file, topologyYaml(name, { thirdExcluded: true, fourthExcluded: false }));
@@ -233,12 +247,12 @@ describe('apply / status / destroy on a 3-node lab', () => {
     const dead = await sh('sh', ['-c', 'echo $$']);
     await mkdir(path.dirname(labLockFile(name)), { recursive: true });
     await writeFile(labLockFile(name), dead.stdout.trim());
-    await native.detachXdp([path.join(labPinDir(name), 'links', port('r1', 'eth1'))]);
-    expect(await xdpOn(port('r1', 'eth1'))).toBe(false);
+    await native.detachLinks([path.join(labPinDir(name), 'tcx', port('r1', 'eth1'))]);
+    expect(await wired(port('r1', 'eth1'))).toBe(false);
     const r = await cliJson<ApplyJson>(['apply', '-t', file]);
     expect(r.wires.find((w) => w.id === 'r1:eth1--r2:eth1')).toMatchObject({ action: 'reinstall' });
     expect(r.changes).toBe(1);
-    expect(await xdpOn(port('r1', 'eth1'))).toBe(true);
+    expect(await wired(port('r1', 'eth1'))).toBe(true);
     const frames = frameMatrix('e2e-crash', 1514).map((f) => f.bytes);
     const got = await across(lab, 'r1:eth1', 'r2:eth1', frames);
     expect(frames.every((f) => contains(got, f))).toBe(true);
@@ -246,15 +260,18 @@ describe('apply / status / destroy on a 3-node lab', () => {
 
   it('destroy removes every program, link and pin of the lab, and tc takes over', async () => {
     const ports = [port('r1', 'eth1'), port('r2', 'eth1'), port('r2', 'eth2'), port('r3', 'eth1'), port('r1', 'eth3'), port('r3', 'eth3')];
-    const linkIds = (await native.pinnedLinks(ports.map((p) => path.join(labPinDir(name), 'links', p)))).map((l) => l?.id);
+    const linkIds = (await native.pinnedLinks(ports.flatMap((p) => ['xdp', 'tcx'].map((d) => path.join(labPinDir(name), d, p)))))
+      .filter((l) => l)
+      .map((l) => l!.id);
+    expect(linkIds).toHaveLength(ports.length);
     const r = await cliJson<{ removedPorts: string[]; restoredEndpoints: string[] }>(['destroy', '-t', file]);
     expect(r.removedPorts).toEqual([...ports].sort());
-    // The node-side settings apply changed (on the peers of native wires) are put back.
-    expect(r.restoredEndpoints).toEqual(['r1:eth1', 'r1:eth2', 'r1:eth3', 'r2:eth1', 'r3:eth2', 'r3:eth3']);
-    const [f] = await native.getFeatures(lab.nodes.r1!.netns, ['eth1']);
+    // The node-side settings apply changed (for the XDP wire's node interfaces) are put back.
+    expect(r.restoredEndpoints).toEqual(['r2:eth2', 'r3:eth1']);
+    const [f] = await native.getFeatures(lab.nodes.r2!.netns, ['eth2']);
     expect([f!['rx-gro']!.active, f!['tx-vlan-hw-insert']!.active, f!['tx-vlan-stag-hw-insert']!.active]).toEqual([false, true, true]);
     await expect(access(`/run/clab-xconnect/${name}.peers.json`)).rejects.toThrow(/ENOENT/);
-    for (const p of ports) expect(await xdpOn(p)).toBe(false);
+    for (const p of ports) expect(await wired(p)).toBe(false);
     await expect(readdir(labPinDir(name))).rejects.toThrow(/ENOENT/);
     await expect(access(labLockFile(name))).rejects.toThrow(/ENOENT/);
     const links = JSON.parse((await sh('bpftool', ['-j', 'link', 'show'])).stdout) as { id: number }[];

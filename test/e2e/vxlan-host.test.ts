@@ -59,12 +59,18 @@ topology:
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('wires both, vxlan in generic mode and the host pair natively', async () => {
-    const r = await cliJson<{ wires: { id: string; kind: string; mode: string; modeReason: string; action: string }[] }>(['apply', '-t', file]);
+  it('wires both on the tc engine: their ports get their frames from a kernel stack', async () => {
+    type Port = { engine: string; engineReason: string };
+    const r = await cliJson<{ wires: { id: string; kind: string; engine: string; action: string; a: Port; b: Port }[]; peerChanges: unknown[] }>([
+      'apply',
+      '-t',
+      file,
+    ]);
     const byKind = Object.fromEntries(r.wires.map((w) => [w.kind, w]));
-    expect(byKind['vxlan-stitch']).toMatchObject({ action: 'add', mode: 'generic' });
-    expect(byKind['vxlan-stitch']!.modeReason).toMatch(/vxlan device without native XDP/);
-    expect(byKind['host-pair']).toMatchObject({ action: 'add', mode: 'native' });
+    expect(byKind['vxlan-stitch']).toMatchObject({ action: 'add', engine: 'tc' });
+    expect(byKind['vxlan-stitch']!.b.engineReason).toMatch(/vx-r1_eth1 receives skbs from a kernel stack \(vxlan\)/);
+    expect(byKind['host-pair']).toMatchObject({ action: 'add', engine: 'tc' });
+    expect(r.peerChanges).toEqual([]);
   });
 
   it('carries frames between the paired host links', async () => {

@@ -19,8 +19,8 @@ export async function cli(args: string[], env: Record<string, string> = {}): Pro
 }
 
 /** Runs a command with --format json and parses its output; fails on a non-zero exit. */
-export async function cliJson<T = Record<string, unknown>>(args: string[]): Promise<T> {
-  const r = await cli([...args, '--format', 'json']);
+export async function cliJson<T = Record<string, unknown>>(args: string[], opts: { env?: Record<string, string> } = {}): Promise<T> {
+  const r = await cli([...args, '--format', 'json'], opts.env);
   if (r.exitCode !== 0) throw new Error(`clab-xconnect ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }

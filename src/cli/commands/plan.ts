@@ -1,14 +1,25 @@
 /** `clab-xconnect plan`: prints the wire plan of a topology (or xdp-xconnect config)
- * without touching the system. */
+ * without touching the system; `--rendered` prints the topology as containerlab reads it
+ * after Go template rendering (containerlab's --export-rendered). */
 import { formatPlanJson, formatPlanTable } from '../../plan/format.js';
-import { planFile } from '../../plan/plan-file.js';
-import { type Command, formatOption, outputFormat, requireTopology, topologyOption } from '../command.js';
+import { planFile, renderedTopology } from '../../plan/plan-file.js';
+import { type Command, formatOption, outputFormat, requireTopology, topologyOption, writeJson } from '../command.js';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'print the XDP wire plan of a topology, offline',
   options: {
     topology: topologyOption,
+    vars: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'template variables file (default: <topology name>_vars.yml|.yaml|.json beside the topology, as containerlab finds it)',
+    },
+    rendered: {
+      type: 'boolean',
+      default: false,
+      help: 'print the topology rendered from its Go template (and environment variables) instead of the plan',
+    },
     offline: {
       type: 'boolean',
       default: false,
@@ -19,7 +30,14 @@ export const planCommand: Command = {
   async run(values) {
     const file = requireTopology(values, 'plan');
     const format = outputFormat(values);
-    const plan = planFile(file);
+    const opts = typeof values['vars'] === 'string' ? { vars: values['vars'] } : {};
+    if (values['rendered'] === true) {
+      const r = renderedTopology(file, opts);
+      if (format === 'json') writeJson({ rendered: r });
+      else process.stdout.write(r.text);
+      return 0;
+    }
+    const plan = planFile(file, opts);
     process.stdout.write(format === 'json' ? formatPlanJson(plan) : formatPlanTable(plan));
     return 0;
   },

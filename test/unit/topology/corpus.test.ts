@@ -1,10 +1,12 @@
 /** Every file of containerlab's corpus (../shared/corpus/containerlab: its lab-examples,
- * its parser test data and its editor schema) loads, or fails for the stated reason. */
+ * its parser test data and its editor schema) renders, loads and plans, or fails for the
+ * stated reason. Go-templated labs render with their _vars file, as containerlab does. */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isXconnectError } from '../../../src/errors.js';
+import { planTopology } from '../../../src/plan/plan.js';
 import { loadTopology } from '../../../src/topology/load.js';
 import type { Topology } from '../../../src/topology/model.js';
 
@@ -15,7 +17,7 @@ type Expect =
   | { fails: RegExp; why: string };
 
 const ok = (nodes: number, links: number, types: string[] = links ? ['veth'] : []): Expect => ({ loads: true, nodes, links, types });
-const TEMPLATE = /contains Go template syntax "\{\{"/;
+const GOMPLATE = /:1:\d+: function "ds" not defined - .*gomplate functions such as ds are not available/;
 
 const CORPUS: Record<string, Expect> = {
   // not a topology: a one-line text file naming the containerlab commit
@@ -135,11 +137,34 @@ const CORPUS: Record<string, Expect> = {
   'lab-examples/srlvjunos01/srlvjunos01.clab.yml': ok(2, 3),
   'lab-examples/srlvjunos02/srlvjunos02.clab.yml': ok(2, 3),
   'lab-examples/srlxrd01/srlxrd01.clab.yml': ok(2, 1),
-  // Go templates: containerlab renders them with their _vars file first
-  'lab-examples/templated01/templated01.clab.gotmpl': { fails: TEMPLATE, why: 'Go template' },
-  'lab-examples/templated01/topology_config.gotmpl': { fails: TEMPLATE, why: 'Go template (gomplate config)' },
-  'lab-examples/templated02/templated02.clab.gotmpl': { fails: TEMPLATE, why: 'Go template' },
-  'lab-examples/templated02/topology_config.gotmpl': { fails: TEMPLATE, why: 'Go template (gomplate config)' },
+  // Go templates, rendered with the _vars file beside them as containerlab does:
+  // 2 spines x 4 leaves, each spine linked to each leaf
+  'lab-examples/templated01/templated01.clab.gotmpl': {
+    loads: true,
+    nodes: 2 + 4,
+    links: 2 * 4,
+    types: ['veth'],
+    check: (t) => {
+      expect(t.nodes.map((n) => n.name)).toEqual(['spine1', 'spine2', 'leaf1', 'leaf2', 'leaf3', 'leaf4']);
+      expect(t.nodes.every((n) => n.type === 'ixrd3' && n.kind === 'nokia_srlinux')).toBe(true);
+    },
+  },
+  // 2 super-spines + 4 pods x (2 spines + 4 leaves); super-spine x pod spine links, and
+  // spine x leaf links in each pod (leaves use port offset 48 for ixrd2l under ixrd3l)
+  'lab-examples/templated02/templated02.clab.gotmpl': {
+    loads: true,
+    nodes: 2 + 4 * (2 + 4),
+    links: 2 * 4 * 2 + 4 * 2 * 4,
+    types: ['veth'],
+    check: (t) => {
+      const last = t.links[t.links.length - 1]!;
+      expect('endpoints' in last ? last.endpoints.map((e) => `${e.node}:${e.iface}`) : []).toEqual(['spine4-2:e1-6', 'leaf4-4:e1-50']);
+    },
+  },
+  // configuration templates for gomplate (they read data with gomplate's ds), not
+  // topologies: containerlab's template functions have no ds
+  'lab-examples/templated01/topology_config.gotmpl': { fails: GOMPLATE, why: 'a gomplate config template, not a topology' },
+  'lab-examples/templated02/topology_config.gotmpl': { fails: GOMPLATE, why: 'a gomplate config template, not a topology' },
   // template variables, not topologies: strict decoding rejects their keys
   'lab-examples/templated01/templated01.clab_vars.yaml': { fails: /:1: unknown key "spines"/, why: 'template variables file' },
   'lab-examples/templated02/templated02.clab_vars.yaml': { fails: /:1: unknown key "super_spines"/, why: 'template variables file' },
@@ -185,5 +210,8 @@ describe('containerlab corpus', () => {
     if (want.links !== undefined) expect(topo.links).toHaveLength(want.links);
     if (want.types) expect([...new Set(topo.links.map((l) => l.type))]).toEqual(want.types);
     want.check?.(topo);
+    const plan = planTopology(topo, { displayFile: file });
+    expect(plan.lab).toBe(topo.name);
+    expect(plan.wires.length + plan.skipped.length).toBe(topo.links.length);
   });
 });

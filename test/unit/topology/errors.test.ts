@@ -140,9 +140,9 @@ describe('topology load errors', () => {
     expect(e.message).toMatch(/bomb\.clab\.yml: YAML aliases expand too much \(more than 100 alias expansions\): refusing a possible alias bomb/);
   });
 
-  it('a Go template', () => {
+  it('a Go template with an unterminated {{range}} (templates are rendered, see template/)', () => {
     const e = loadError('t.clab.gotmpl', 'name: t\ntopology:\n  nodes:\n{{- range $i := seq 1 2 }}\n');
-    expect(e.message).toMatch(/t\.clab\.gotmpl:4: the file contains Go template syntax "\{\{".* - render it to plain YAML first \(containerlab deploy --export-rendered/);
+    expect(e.message).toMatch(/t\.clab\.gotmpl:5:1: unexpected EOF - close every "\{\{" with "\}\}".*need a matching \{\{end\}\}$/);
   });
 
   it('a missing file', () => {
