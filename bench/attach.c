@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
-/* `xcbench attach|wire|detach|count`: the receiver sink, the NAPI-enabling pass
- * program and the bench's stand-in wire.
+/* `xcbench attach|detach|count`: the receiver sink.
  *
- * Attachments are netlink XDP attachments (what `ip link set dev X xdpdrv|
- * xdpgeneric obj ...` makes): they outlive this process, keep their program
- * and maps alive, and vanish with the device or by `detach`. */
+ * XDP attachments are netlink attachments (what `ip link set dev X xdpdrv|
+ * xdpgeneric obj ...` makes) and the tc sink is a direct-action cls_bpf filter
+ * in a clsact qdisc (what `tc filter add ... bpf da obj ...` makes): both
+ * outlive this process, keep their program and maps alive, and vanish with
+ * the device or by `detach`. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,28 +20,28 @@
 #include "commands.h"
 #include "util.h"
 #include "sink.skel.h"
-#include "wire.skel.h"
 
 #define SINK_MAP_NAME "xcb_sink_count"
+/* Where the tc sink sits in the ingress hook: any fixed pair works, the
+ * bench's receiver ports carry no other filter. */
+#define SINK_TC_HANDLE 0xb
+#define SINK_TC_PRIO 1
 
 struct target {
 	const char *netns;
 	const char *dev;
-	const char *dev_b;
-	const char *prog;
 	const char *mode;
+	bool tc;
 };
 
 static const struct option target_opts[] = {
 	{ "netns", required_argument, NULL, 'n' },
 	{ "dev", required_argument, NULL, 'd' },
-	{ "a", required_argument, NULL, 'd' },
-	{ "b", required_argument, NULL, 'b' },
-	{ "prog", required_argument, NULL, 'p' },
 	{ "mode", required_argument, NULL, 'm' },
 	{ 0 }
 };
 
+/* Parses the options and enters the target netns. */
 static int parse_target(int argc, char **argv, struct target *t)
 {
 	int opt;
@@ -50,14 +52,13 @@ static int parse_target(int argc, char **argv, struct target *t)
 		switch (opt) {
 		case 'n': t->netns = optarg; break;
 		case 'd': t->dev = optarg; break;
-		case 'b': t->dev_b = optarg; break;
-		case 'p': t->prog = optarg; break;
 		case 'm': t->mode = optarg; break;
 		default: return -EINVAL;
 		}
 	}
-	if (!t->dev || xdp_mode_flag(t->mode) < 0) {
-		fail(0, "need --dev (or --a/--b) and --mode native|generic");
+	t->tc = !strcmp(t->mode, "tc");
+	if (!t->dev || (!t->tc && xdp_mode_flag(t->mode) < 0)) {
+		fail(0, "need --dev and --mode native|generic|tc");
 		return -EINVAL;
 	}
 	if (t->netns) {
@@ -71,106 +72,84 @@ static int parse_target(int argc, char **argv, struct target *t)
 	return 0;
 }
 
-static const char *where(const struct target *t, const char *dev)
+static const char *where(const struct target *t)
 {
 	static char buf[256];
 
-	snprintf(buf, sizeof(buf), "%s:%s", t->netns ? t->netns : "", dev);
+	snprintf(buf, sizeof(buf), "%s:%s", t->netns ? t->netns : "", t->dev);
 	return buf;
 }
 
-/* Attach without replacing: a port carrying someone else's program is left alone. */
-static int attach(const struct target *t, const char *dev, int prog_fd)
+static void tc_hook(struct bpf_tc_hook *hook, int ifindex)
 {
-	int ifindex = dev_ifindex(dev), err;
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = BPF_TC_INGRESS;
+}
 
-	if (ifindex < 0) {
-		fail(ifindex, "%s", where(t, dev));
-		return ifindex;
-	}
-	err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_mode_flag(t->mode), NULL);
+/* Attach without replacing: a port carrying someone else's program is left alone. */
+static int attach_xdp(const struct target *t, int ifindex, int prog_fd)
+{
+	int err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_mode_flag(t->mode), NULL);
+
 	if (err)
-		fail(err, "attach XDP (%s) to %s%s", t->mode, where(t, dev),
+		fail(err, "attach XDP (%s) to %s%s", t->mode, where(t),
 		     err == -EBUSY || err == -EEXIST ? " - it already has an XDP program; detach it first" :
 		     err == -ERANGE ? " - peer MTU too large for a non-frags program" : "");
 	return err;
 }
 
-/* attach --netns N --dev D --prog sink|pass --mode native|generic */
+static int attach_tc(const struct target *t, int ifindex, int prog_fd)
+{
+	struct bpf_tc_hook hook;
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = SINK_TC_HANDLE, .priority = SINK_TC_PRIO);
+	int err;
+
+	tc_hook(&hook, ifindex);
+	err = bpf_tc_hook_create(&hook);
+	/* EEXIST: the port already has a clsact qdisc; the filter goes into it. */
+	if (err && err != -EEXIST) {
+		fail(err, "create clsact qdisc on %s", where(t));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		fail(err, "attach tc sink to %s%s", where(t),
+		     err == -EEXIST ? " - it already has a filter there; detach it first" : "");
+	return err;
+}
+
+/* attach --netns N --dev D --mode native|generic|tc: the sink. */
 int cmd_attach(int argc, char **argv)
 {
 	struct sink_bpf *skel;
 	struct bpf_program *prog;
 	struct target t;
-	int err;
+	int ifindex, err;
 
 	if (parse_target(argc, argv, &t))
 		return 2;
-	if (!t.prog || (strcmp(t.prog, "sink") && strcmp(t.prog, "pass"))) {
-		fail(0, "attach: --prog sink|pass");
-		return 2;
+	ifindex = dev_ifindex(t.dev);
+	if (ifindex < 0) {
+		fail(ifindex, "attach: %s", where(&t));
+		return 1;
 	}
 	skel = sink_bpf__open_and_load();
 	if (!skel) {
 		fail(-errno, "attach: load sink BPF object");
 		return 1;
 	}
-	prog = strcmp(t.prog, "sink") ? skel->progs.xcb_pass : skel->progs.xcb_sink;
-	err = attach(&t, t.dev, bpf_program__fd(prog));
+	prog = t.tc ? skel->progs.xcb_sink_tc : skel->progs.xcb_sink;
+	err = t.tc ? attach_tc(&t, ifindex, bpf_program__fd(prog)) : attach_xdp(&t, ifindex, bpf_program__fd(prog));
 	/* The attachment holds the program (and its map); our fds can go. */
 	sink_bpf__destroy(skel);
 	return err ? 1 : 0;
 }
 
-/* wire --netns N --a A --b B --mode native|generic: A <-> B. */
-int cmd_wire(int argc, char **argv)
-{
-	struct wire_bpf *skel;
-	struct target t;
-	const char *ports[2];
-	int ifx[2], err = 0;
-
-	if (parse_target(argc, argv, &t))
-		return 2;
-	if (!t.dev_b) {
-		fail(0, "wire: need --a and --b");
-		return 2;
-	}
-	ports[0] = t.dev;
-	ports[1] = t.dev_b;
-	for (int i = 0; i < 2; i++) {
-		ifx[i] = dev_ifindex(ports[i]);
-		if (ifx[i] < 0) {
-			fail(ifx[i], "wire: %s", where(&t, ports[i]));
-			return 1;
-		}
-	}
-	skel = wire_bpf__open_and_load();
-	if (!skel) {
-		fail(-errno, "wire: load wire BPF object");
-		return 1;
-	}
-	/* Devmap values resolve in the netns of the updating thread: we are in
-	 * the ports' netns (see shared/notes/kernel-xdp.md). */
-	for (int i = 0; i < 2 && !err; i++) {
-		struct bpf_devmap_val val = { .ifindex = ifx[!i] };
-
-		err = bpf_map_update_elem(bpf_map__fd(skel->maps.xcb_wire_tx), &ifx[i], &val, BPF_ANY);
-		if (err)
-			fail(err, "wire: devmap %s -> %s", ports[i], ports[!i]);
-	}
-	for (int i = 0; i < 2 && !err; i++)
-		err = attach(&t, ports[i], bpf_program__fd(skel->progs.xcb_wire));
-	if (err) {
-		/* Undo only what this command attached. */
-		for (int i = 0; i < 2; i++)
-			bpf_xdp_detach(ifx[i], xdp_mode_flag(t.mode), NULL);
-	}
-	wire_bpf__destroy(skel);
-	return err ? 1 : 0;
-}
-
-/* detach --netns N --dev D --mode native|generic */
+/* detach --netns N --dev D --mode native|generic|tc. Nothing attached: no-op.
+ * tc: removes the port's clsact qdisc with the sink in it, so the port's
+ * receive path is as it was (the bench's ports carry no other tc state). */
 int cmd_detach(int argc, char **argv)
 {
 	struct target t;
@@ -180,29 +159,32 @@ int cmd_detach(int argc, char **argv)
 		return 2;
 	ifindex = dev_ifindex(t.dev);
 	if (ifindex < 0) {
-		fail(ifindex, "detach: %s", where(&t, t.dev));
+		fail(ifindex, "detach: %s", where(&t));
 		return 1;
 	}
-	err = bpf_xdp_detach(ifindex, xdp_mode_flag(t.mode), NULL);
+	if (t.tc) {
+		struct bpf_tc_hook hook;
+
+		tc_hook(&hook, ifindex);
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		err = bpf_tc_hook_destroy(&hook);
+		if (err == -ENOENT || err == -EINVAL)
+			err = 0; /* no clsact qdisc there */
+	} else {
+		err = bpf_xdp_detach(ifindex, xdp_mode_flag(t.mode), NULL);
+	}
 	if (err)
-		fail(err, "detach XDP (%s) from %s", t.mode, where(&t, t.dev));
+		fail(err, "detach %s from %s", t.mode, where(&t));
 	return err ? 1 : 0;
 }
 
-int sink_count_fd(const char *dev)
+/* fd of the map named SINK_MAP_NAME used by program @prog_id, or -errno. */
+static int prog_sink_map(__u32 prog_id)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info), map_ids[16], nr;
-	int ifindex = dev_ifindex(dev), prog_fd, err;
+	int prog_fd = bpf_prog_get_fd_by_id(prog_id), err;
 
-	if (ifindex < 0)
-		return ifindex;
-	if ((err = bpf_xdp_query(ifindex, 0, &q)))
-		return err;
-	if (!q.drv_prog_id && !q.skb_prog_id)
-		return -ENOENT;
-	prog_fd = bpf_prog_get_fd_by_id(q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id);
 	if (prog_fd < 0)
 		return -errno;
 	info.nr_map_ids = 16;
@@ -224,6 +206,29 @@ int sink_count_fd(const char *dev)
 		close(fd);
 	}
 	return -ENOENT;
+}
+
+int sink_count_fd(const char *dev)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_tc_opts, tq, .handle = SINK_TC_HANDLE, .priority = SINK_TC_PRIO);
+	struct bpf_tc_hook hook;
+	int ifindex = dev_ifindex(dev), err;
+
+	if (ifindex < 0)
+		return ifindex;
+	if ((err = bpf_xdp_query(ifindex, 0, &q)))
+		return err;
+	if (q.drv_prog_id || q.skb_prog_id) {
+		err = prog_sink_map(q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id);
+		if (err != -ENOENT)
+			return err;
+	}
+	/* No XDP sink: the tc one. */
+	tc_hook(&hook, ifindex);
+	if (bpf_tc_query(&hook, &tq) || !tq.prog_id)
+		return -ENOENT;
+	return prog_sink_map(tq.prog_id);
 }
 
 int sink_count_read(int map_fd, struct xcb_count *out)
@@ -262,7 +267,7 @@ int cmd_count(int argc, char **argv)
 		return 2;
 	fd = sink_count_fd(t.dev);
 	if (fd < 0) {
-		fail(fd, "count: no xcbench sink on %s", where(&t, t.dev));
+		fail(fd, "count: no xcbench sink on %s", where(&t));
 		return 1;
 	}
 	err = sink_count_read(fd, &c);

@@ -8,12 +8,11 @@
 
 int cmd_gen(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
-int cmd_wire(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 
-/* fd of the counter map of the xcbench sink attached to @dev (current netns),
- * or -errno (-ENOENT: no sink there). */
+/* fd of the counter map of the xcbench sink (XDP, else tc ingress) attached to
+ * @dev (current netns), or -errno (-ENOENT: no sink there). */
 int sink_count_fd(const char *dev);
 /* Sum of the per-CPU counters. */
 int sink_count_read(int map_fd, struct xcb_count *out);

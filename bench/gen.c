@@ -224,7 +224,7 @@ int cmd_gen(int argc, char **argv)
 		}
 		sink_fd = sink_count_fd(rx_dev);
 		if (sink_fd < 0) {
-			fail(sink_fd, "gen: no xcbench sink on %s:%s - run `xcbench attach --prog sink` first",
+			fail(sink_fd, "gen: no xcbench sink on %s:%s - run `xcbench attach --mode native|tc` first",
 			     rx_netns, rx_dev);
 			return 1;
 		}

@@ -13,12 +13,11 @@ static const struct command {
 } commands[] = {
 	{ "gen", cmd_gen,
 	  "--tx-dev D [--tx-netns N] [--rx-netns N --rx-dev D] [--size 64] [--seconds 3]\n"
-	  "\t[--warmup 0.5] [--threads 1] [--pin] [--chunk 8192] [--batch 64] [--dry-run]\n"
+	  "\t[--warmup 0.5] [--threads 1] [--pin] [--batch 64] [--dry-run]\n"
 	  "\t[--repeat N]  (frames per syscall; default: one syscall until stopped)\n"
 	  "\tlive-frames generator; with --rx-*, also the sink's received rate (JSON)" },
-	{ "attach", cmd_attach, "--netns N --dev D --prog sink|pass --mode native|generic" },
-	{ "wire", cmd_wire, "--netns N --a A --b B --mode native|generic   (stand-in wire)" },
-	{ "detach", cmd_detach, "--netns N --dev D --mode native|generic" },
+	{ "attach", cmd_attach, "--netns N --dev D --mode native|generic|tc   (the sink: XDP, or tc ingress)" },
+	{ "detach", cmd_detach, "--netns N --dev D --mode native|generic|tc" },
 	{ "count", cmd_count, "--netns N --dev D   (sink totals, JSON)" },
 };
 

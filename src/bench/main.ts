@@ -1,21 +1,32 @@
-/** `npm run bench`: the data-plane benchmark (issue #5). Builds the C tools;
- * for each MTU builds every selected path in fresh namespaces, measures TCP
- * (iperf3) and small-frame rate (live-frames generator into an XDP sink) round
- * the paths, removes the namespaces; then prints a table and writes JSON.
- * See BENCHMARKS.md. */
+/** `npm run bench`: the data-plane benchmark (issue #5) and the control plane.
+ * Builds the C tools; for each MTU builds every selected path in fresh
+ * namespaces, measures socket traffic from the node namespaces (iperf3 UDP and
+ * TCP) and then XDP-frame traffic (live-frames generator into a sink), each
+ * round the paths, removes the namespaces; then prints the tables and writes
+ * JSON. See BENCHMARKS.md. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isXconnectError, XconnectError } from '../errors.js';
-import { measureGeneratorAlone, measurePps, measureTcp, profile, type PpsSample, type PpsSettings, type TcpSample } from './measure.js';
+import {
+  measureGeneratorAlone,
+  measureTcp,
+  measureUdp,
+  measureXdpFrames,
+  profile,
+  type TcpSample,
+  type UdpSample,
+  type XdpFramesSample,
+  type XdpFramesSettings,
+} from './measure.js';
 import { deleteAllNetnsSync, reapStaleNetns } from './netns.js';
 import { helpText, parseOptions, type BenchOptions } from './options.js';
 import { Fixture, PATHS } from './paths.js';
 import { benchControlPlane, type ControlPlaneResult } from './control-plane.js';
-import { median, ratios, table, type BenchResults, type PathResult } from './report.js';
+import { median, ratios, table, targets, type BenchResults, type PathResult } from './report.js';
 import { killChildren, run } from './sh.js';
 import { benchDir, buildTools } from './tools.js';
-import { chooseWireImpl, reapStaleBpffs, releaseWireState, type WireImpl } from './wire.js';
+import { defaultLabEngine, loadDataplane, reapStaleBpffs, releaseWireState } from './wire.js';
 
 function cleanupSync(): void {
   killChildren();
@@ -41,77 +52,159 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function machine(): Promise<BenchResults['machine']> {
   const libbpf = await run('pkg-config', ['--modversion', 'libbpf'], { allowFail: true });
+  const iperf3 = await run('iperf3', ['--version'], { allowFail: true }).catch(() => ({ stdout: '' }));
   return {
     nproc: os.cpus().length,
     kernel: os.release(),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     node: process.version,
     libbpf: libbpf.stdout.trim(),
+    iperf3: iperf3.stdout.split('\n')[0]?.trim() ?? '',
   };
 }
 
-/** One MTU: every selected path is built first, then the repetitions go round
- * the paths (a, b, ..., a, b, ...), so a burst of other load on the machine
- * spreads over all paths instead of one path's samples. */
-async function runMtu(mtu: number, o: BenchOptions, wire: { impl: WireImpl }, pps: PpsSettings, gen: number[]): Promise<PathResult[]> {
-  const rows: { fx?: Fixture; r: PathResult }[] = [];
+/** The commands the data plane runs; missing ones stop the run before anything is built. */
+async function preflight(o: BenchOptions): Promise<void> {
+  const need: [string, string[]][] = [
+    ['ip', ['-V']],
+    ['tc', ['-V']],
+    ['ethtool', ['--version']],
+    ['nsenter', ['--version']],
+    ...(o.udp || o.tcp ? ([['iperf3', ['--version']], ['ss', ['-V']]] as [string, string[]][]) : []),
+    ...(o.profile ? ([['perf', ['--version']]] as [string, string[]][]) : []),
+  ];
+  for (const [cmd, args] of need)
+    await run(cmd, args, { allowFail: true }).catch((e: unknown) => {
+      throw new XconnectError('RUNTIME', `the bench needs ${cmd}: ${errText(e)}`, { hint: 'install iproute2, ethtool, util-linux, iperf3 (and perf for --profile)' });
+    });
+}
+
+type Row = { fx?: Fixture; r: PathResult };
+
+/** Runs `once` for `reps` rounds, each round going through the paths (a, b,
+ * ..., a, b, ...), so a burst of other load on the machine spreads over all
+ * paths instead of one path's samples. A path that fails is left out of the
+ * rest of the run (its error is recorded). */
+async function roundRobin<T>(
+  rows: Row[],
+  reps: number,
+  what: { name: string; profileSeconds: number; profile: boolean },
+  once: (fx: Fixture) => Promise<T>,
+  show: (s: T) => string,
+  before?: () => Promise<void>,
+): Promise<Map<PathResult, T[]>> {
+  const out = new Map<PathResult, T[]>();
+  for (let i = 0; i < reps; i++) {
+    await before?.();
+    for (const { fx, r } of rows) {
+      if (!fx || r.errors.length) continue;
+      try {
+        const s = i === 0 && what.profile ? await profile(profileFile(what.name, fx), what.profileSeconds, () => once(fx)) : await once(fx);
+        out.set(r, [...(out.get(r) ?? []), s]);
+        log(`${r.id} ${r.path} MTU ${r.mtu} ${what.name} #${i + 1}: ${show(s)}`);
+      } catch (e) {
+        r.errors.push(`${what.name}: ${errText(e)}`);
+        log(`${r.id} ${r.path} MTU ${r.mtu} ${what.name}: ${errText(e)}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** One MTU: every selected path is built first, then each measurement goes
+ * round the paths: socket UDP, socket TCP per stream count, XDP frames. */
+async function runMtu(mtu: number, o: BenchOptions, xdp: XdpFramesSettings, gen: number[]): Promise<PathResult[]> {
+  const rows: Row[] = [];
   try {
-    for (const spec of PATHS.filter((p) => o.paths.includes(p.id))) {
-      const r: PathResult = { path: spec.id, key: spec.key, title: spec.title, mtu, needs: { pps: [], tcp: [] }, errors: [] };
-      const row: { fx?: Fixture; r: PathResult } = { r };
+    for (const spec of PATHS.filter((p) => o.paths.includes(p.key))) {
+      // Every key up front: JSON keeps this order (undefined ones are left out).
+      const r: PathResult = {
+        id: spec.id,
+        path: spec.key,
+        title: spec.title,
+        mtu,
+        wire: undefined,
+        needs: { socket: [], xdpFrames: [] },
+        udp: undefined,
+        tcp: undefined,
+        xdpFrames: undefined,
+        errors: [],
+      };
+      const row: Row = { r };
       rows.push(row);
       try {
-        row.fx = await Fixture.build(spec, { mtu, wireImpl: wire.impl, wireNapi: o.wireNapi });
+        row.fx = await Fixture.build(spec, { mtu, tcAttach: o.tcAttach });
+        const w = row.fx.wire;
+        if (w) {
+          r.wire = { engine: w.engine, attach: w.attach, redirectPeer: w.redirectPeer, nodeChanges: w.nodeChanges };
+          log(`${spec.id} ${spec.key} MTU ${mtu}: wire on ${w.engine} (attach ${w.attach.a}/${w.attach.b}${w.redirectPeer ? ', bpf_redirect_peer' : ''})`);
+        }
       } catch (e) {
         r.errors.push(`setup: ${errText(e)}`);
-        log(`${spec.id} MTU ${mtu}: setup failed: ${errText(e)}`);
+        log(`${spec.id} ${spec.key} MTU ${mtu}: setup failed: ${errText(e)}`);
       }
     }
-    const tcp = new Map<PathResult, TcpSample[]>();
-    const rate = new Map<PathResult, PpsSample[]>();
-    for (let i = 0; o.tcp && i < o.tcpReps; i++) {
-      for (const { fx, r } of rows) {
-        if (!fx || r.errors.length) continue;
-        const once = () => measureTcp(fx, o.tcpSeconds, o.pinTcp && os.cpus().length > 1);
-        try {
-          const s = i === 0 && o.profile ? await profile(profileFile('tcp', fx), o.tcpSeconds + 1, once) : await once();
-          tcp.set(r, [...(tcp.get(r) ?? []), s]);
-          log(`${r.path} MTU ${mtu} tcp #${i + 1}: ${(s.bps / 1e9).toFixed(2)} Gb/s, ${s.retransmits} retransmits`);
-        } catch (e) {
-          r.errors.push(`tcp: ${errText(e)}`);
-          log(`${r.path} MTU ${mtu} tcp: ${errText(e)}`);
-        }
-      }
-    }
-    for (let i = 0; o.pps && i < o.reps; i++) {
-      // The generator alone, once per round: the ceiling under the same conditions.
-      gen.push(await measureGeneratorAlone(pps));
-      for (const { fx, r } of rows) {
-        if (!fx || r.errors.length) continue;
-        const once = () => measurePps(fx, pps);
-        try {
-          const s = i === 0 && o.profile ? await profile(profileFile('pps', fx), pps.warmup + pps.seconds, once) : await once();
-          rate.set(r, [...(rate.get(r) ?? []), s]);
-          log(`${r.path} MTU ${mtu} pps #${i + 1}: ${(s.rxPps / 1e6).toFixed(2)} Mpps received, ${(s.offeredPps / 1e6).toFixed(2)} offered`);
-        } catch (e) {
-          r.errors.push(`pps: ${errText(e)}`);
-          log(`${r.path} MTU ${mtu} pps: ${errText(e)}`);
-        }
-      }
-    }
+    const iperf = { pin: o.pinIperf && os.cpus().length > 1 };
+    const udp = o.udp
+      ? await roundRobin<UdpSample>(
+          rows,
+          o.udpReps,
+          { name: 'udp', profileSeconds: o.udpSeconds + 1, profile: o.profile },
+          (fx) => measureUdp(fx, { ...iperf, seconds: o.udpSeconds, payload: o.udpPayload }),
+          (s) => `${(s.rxPps / 1e3).toFixed(1)} kpps received, ${(s.txPps / 1e3).toFixed(1)} sent`,
+        )
+      : undefined;
+    const tcp = new Map<number, Map<PathResult, TcpSample[]>>();
+    for (const streams of o.tcp ? o.tcpStreams : [])
+      tcp.set(
+        streams,
+        await roundRobin<TcpSample>(
+          rows,
+          o.tcpReps,
+          { name: `tcp-${streams}`, profileSeconds: o.tcpSeconds + 1, profile: o.profile },
+          (fx) => measureTcp(fx, { ...iperf, seconds: o.tcpSeconds, streams }),
+          (s) => `${(s.bps / 1e9).toFixed(2)} Gb/s, ${s.retransmits} retransmits`,
+        ),
+      );
+    const frames = o.xdpFrames
+      ? await roundRobin<XdpFramesSample>(
+          rows,
+          o.xdpReps,
+          { name: 'xdp-frames', profileSeconds: xdp.warmup + xdp.seconds, profile: o.profile },
+          (fx) => measureXdpFrames(fx, xdp),
+          (s) => `${(s.rxPps / 1e6).toFixed(2)} Mpps received, ${(s.offeredPps / 1e6).toFixed(2)} offered`,
+          // The generator alone, once per round: the ceiling under the same conditions.
+          async () => void gen.push(await measureGeneratorAlone(xdp)),
+        )
+      : undefined;
+
     for (const { fx, r } of rows) {
-      const t = tcp.get(r);
-      if (t) r.tcp = { samples: t, medianBps: median(t.map((s) => s.bps)) };
-      const p = rate.get(r);
-      if (p)
-        r.pps = {
+      const u = udp?.get(r);
+      if (u)
+        r.udp = {
+          payloadBytes: o.udpPayload,
+          samples: u,
+          rxPpsMedian: median(u.map((s) => s.rxPps)),
+          txPpsMedian: median(u.map((s) => s.txPps)),
+        };
+      const t = [...tcp].flatMap(([streams, m]) => {
+        const samples = m.get(r);
+        return samples ? [{ streams, samples, medianBps: median(samples.map((s) => s.bps)) }] : [];
+      });
+      if (t.length) r.tcp = t;
+      const p = frames?.get(r);
+      if (p && fx)
+        r.xdpFrames = {
+          sink: fx.sinkMode === 'tc' ? 'tc' : 'xdp',
           samples: p,
           median: median(p.map((s) => s.rxPps)),
           offeredMedian: median(p.map((s) => s.offeredPps)),
           pathNsPerFrame: NaN, // set once the generator's median is known
         };
-      if (fx) r.needs = { pps: p ? fx.needs.pps : [], tcp: t ? fx.needs.tcp : [] };
+      if (fx) r.needs = { socket: u || t.length ? fx.needs.socket : [], xdpFrames: p ? fx.needs['xdp-frames'] : [] };
     }
+    // The numbers belong to the engine only if it was still in place at the end.
+    for (const { fx, r } of rows) await fx?.wire?.verify().catch((e: unknown) => r.errors.push(`engine check after measuring: ${errText(e)}`));
   } finally {
     for (const { fx, r } of rows) await fx?.destroy().catch((e: unknown) => r.errors.push(`teardown: ${errText(e)}`));
   }
@@ -134,31 +227,44 @@ async function main(): Promise<number> {
   mkdirSync(benchDir, { recursive: true });
   const stale = [...(await reapStaleNetns()), ...reapStaleBpffs()];
   if (stale.length) log(`removed what dead bench runs left: ${stale.join(' ')}`);
-  log('building bench/ tools...');
-  await buildTools();
-  const wire = o.paths.some((p) => p === 'd' || p === 'e') ? await chooseWireImpl(o.wireImpl) : { impl: 'bench' as const, why: 'no wire path selected' };
-  const pps: PpsSettings = { size: o.size, seconds: o.ppsSeconds, warmup: o.quick ? 0.3 : 0.5, threads: o.threads };
+  let defaultEngine: BenchResults['wire']['defaultEngine'] = null;
+  if (o.dataPlane) {
+    await preflight(o);
+    // A row named for an engine is measured on it, through src/dataplane, or
+    // the run stops here.
+    if (PATHS.some((p) => p.engine && o.paths.includes(p.key))) {
+      await loadDataplane();
+      defaultEngine = await defaultLabEngine();
+    }
+    if (o.xdpFrames) {
+      log('building bench/ tools...');
+      await buildTools();
+    }
+  }
+  const xdp: XdpFramesSettings = { size: o.xdpSize, seconds: o.xdpSeconds, warmup: o.quick ? 0.3 : 0.5, threads: o.xdpThreads };
 
   const genSamples: number[] = [];
   const results: PathResult[] = [];
-  if (o.dataPlane) for (const mtu of o.mtus) results.push(...(await runMtu(mtu, o, wire, pps, genSamples)));
+  if (o.dataPlane) for (const mtu of o.mtus) results.push(...(await runMtu(mtu, o, xdp, genSamples)));
   const genMedian = median(genSamples);
   const controlPlane: ControlPlaneResult[] = [];
   for (const n of o.controlPlane) controlPlane.push(await benchControlPlane(n, o.quick ? 1 : 3, log));
-  for (const r of results) if (r.pps) r.pps.pathNsPerFrame = 1e9 / r.pps.median - 1e9 / genMedian;
+  for (const r of results) if (r.xdpFrames) r.xdpFrames.pathNsPerFrame = 1e9 / r.xdpFrames.median - 1e9 / genMedian;
 
   const { out: _out, ...shownOptions } = o;
+  const rs = ratios(results);
   const report: BenchResults = {
-    schema: 1,
+    schema: 2,
     startedAt: new Date(t0).toISOString(),
     durationSeconds: Math.round((Date.now() - t0) / 1000),
     machine: await machine(),
     load: { start: loadStart, end: os.loadavg()[0]! },
     options: shownOptions,
-    wire,
-    generator: { samples: genSamples, median: genMedian, frameSize: o.size, threads: o.threads },
+    wire: { impl: 'dataplane', defaultEngine },
+    generator: { samples: genSamples, median: genMedian, frameSize: o.xdpSize, threads: o.xdpThreads },
     results,
-    ratios: ratios(results),
+    ratios: rs,
+    targets: o.dataPlane ? targets(results, rs, o.mtus) : [],
     controlPlane,
   };
   mkdirSync(path.dirname(o.out), { recursive: true });

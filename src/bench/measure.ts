@@ -1,6 +1,7 @@
-/** One measurement each: small-frame rate through a path (live-frames
- * generator into the sink), TCP single stream (iperf3), the generator alone,
- * and an optional perf profile taken while one of them runs. */
+/** One measurement each: socket traffic between the node namespaces (iperf3
+ * UDP and TCP), XDP-frame rate through a path (live-frames generator into the
+ * sink), the generator alone, and an optional perf profile taken while one of
+ * them runs. */
 import { rm, writeFile } from 'node:fs/promises';
 import { XconnectError } from '../errors.js';
 import type { Fixture } from './paths.js';
@@ -8,12 +9,12 @@ import { createNetns, deleteNetns } from './netns.js';
 import { run, sleep, start } from './sh.js';
 import { generate, nsRun, type GenResult } from './tools.js';
 
-export interface PpsSample {
+export interface XdpFramesSample {
   rxPps: number;
   offeredPps: number;
 }
 
-export interface PpsSettings {
+export interface XdpFramesSettings {
   size: number;
   seconds: number;
   warmup: number;
@@ -21,19 +22,21 @@ export interface PpsSettings {
 }
 
 /** Frames per second reaching the receiver's sink, and offered by the generator. */
-export async function measurePps(f: Fixture, s: PpsSettings): Promise<PpsSample> {
-  await f.setMode('pps');
+export async function measureXdpFrames(f: Fixture, s: XdpFramesSettings): Promise<XdpFramesSample> {
+  await f.setMode('xdp-frames');
   const r: GenResult = await generate({
     tx: { netns: f.snd.netns, dev: f.snd.dev },
     rx: { netns: f.rcv.netns, dev: f.rcv.dev },
     ...s,
   });
+  if (!r.rx_packets)
+    throw new XconnectError('RUNTIME', `no generated frame reached the sink through ${f.spec.title} (MTU ${f.opts.mtu}; ${r.tx_packets} offered)`);
   return { rxPps: r.rx_pps ?? 0, offeredPps: r.tx_pps };
 }
 
 /** The generator with nothing behind it (its program drops every frame): how
  * fast frames can be made on one CPU, the ceiling of every path. */
-export async function measureGeneratorAlone(s: PpsSettings): Promise<number> {
+export async function measureGeneratorAlone(s: XdpFramesSettings): Promise<number> {
   const ns = await createNetns('gen');
   try {
     const r = await generate({ tx: { netns: ns, dev: 'lo' }, ...s, dryRun: true });
@@ -43,53 +46,127 @@ export async function measureGeneratorAlone(s: PpsSettings): Promise<number> {
   }
 }
 
+export interface IperfSettings {
+  /** Measured seconds; 1 more second runs first and is omitted (-O 1). */
+  seconds: number;
+  /** Client on CPU 0, server on CPU 1. */
+  pin: boolean;
+}
+
+export interface UdpSample {
+  /** Datagrams the server received per second: (packets - lost_packets) / seconds of its end.sum. */
+  rxPps: number;
+  /** Datagrams the client sent per second: packets / seconds of its end.sum_sent. */
+  txPps: number;
+  rxPackets: number;
+  txPackets: number;
+  seconds: number;
+  /** iperf3's CPU use of the sending and receiving host, percent of all CPUs. */
+  cpuSender: number;
+  cpuReceiver: number;
+}
+
 export interface TcpSample {
+  /** Bits per second received (end.sum_received.bits_per_second). */
   bps: number;
   retransmits: number;
-  /** iperf3's CPU use of the sending and receiving host, percent of all CPUs. */
   cpuSender: number;
   cpuReceiver: number;
 }
 
 const IPERF_PORT = '5201';
 
-/** One iperf3 TCP stream, receiver <- sender, `seconds` long after 1 s omitted
- * (slow start). With `pin`, the client runs on CPU 0 and the server on CPU 1. */
-export async function measureTcp(f: Fixture, seconds: number, pin: boolean): Promise<TcpSample> {
-  await f.setMode('tcp');
-  const affinity = (cpu: number) => (pin ? ['-A', String(cpu)] : []);
-  const server = start('nsenter', [`--net=${f.rcv.netns.path}`, 'iperf3', '-s', '-1', '-B', f.rcv.addr, '-p', IPERF_PORT, ...affinity(1)], {
-    timeoutMs: (seconds + 30) * 1000,
+/** Runs one iperf3 test from the sender's to the receiver's namespace and
+ * returns both sides' JSON: the server's own (-J, it exits after one test)
+ * and the client's. */
+async function iperf(f: Fixture, s: IperfSettings, clientArgs: string[]): Promise<{ client: IperfJson; server: IperfJson }> {
+  await f.setMode('socket');
+  const affinity = (cpu: number) => (s.pin ? ['-A', String(cpu)] : []);
+  const server = start('nsenter', [`--net=${f.rcv.netns.path}`, 'iperf3', '-s', '-1', '-J', '-B', f.rcv.addr, '-p', IPERF_PORT, ...affinity(1)], {
+    timeoutMs: (s.seconds + 30) * 1000,
     allowFail: true,
   });
+  const what = `iperf3 ${clientArgs.join(' ')} through ${f.spec.title} (MTU ${f.opts.mtu})`;
   try {
     await waitListening(f, server.done);
     const { stdout } = await nsRun(
       f.snd.netns,
       'iperf3',
-      ['-c', f.rcv.addr, '-p', IPERF_PORT, '-t', String(seconds), '-O', '1', '-J', '--connect-timeout', '3000', ...affinity(0)],
-      { allowFail: true, timeoutMs: (seconds + 20) * 1000 },
+      ['-c', f.rcv.addr, '-p', IPERF_PORT, '-t', String(s.seconds), '-O', '1', '-J', '--connect-timeout', '3000', ...clientArgs, ...affinity(0)],
+      { allowFail: true, timeoutMs: (s.seconds + 20) * 1000 },
     );
-    const j = JSON.parse(stdout) as IperfJson;
-    if (j.error || !j.end?.sum_received)
-      throw new XconnectError('RUNTIME', `iperf3 through ${f.spec.title} (MTU ${f.opts.mtu}): ${j.error ?? 'no result'}`);
-    return {
-      bps: j.end.sum_received.bits_per_second,
-      retransmits: j.end.sum_sent?.retransmits ?? 0,
-      cpuSender: j.end.cpu_utilization_percent?.host_total ?? 0,
-      cpuReceiver: j.end.cpu_utilization_percent?.remote_total ?? 0,
-    };
+    const client = parse(stdout, what);
+    if (client.error) throw new XconnectError('RUNTIME', `${what}: ${client.error}`);
+    const srv = await Promise.race([server.done, sleep(5000).then(() => undefined)]);
+    if (!srv) throw new XconnectError('RUNTIME', `${what}: the server printed no result within 5 s`);
+    const serverJson = parse(srv.stdout, `${what} (server)`);
+    if (serverJson.error) throw new XconnectError('RUNTIME', `${what} (server): ${serverJson.error}`);
+    return { client, server: serverJson };
   } finally {
     server.child.kill('SIGTERM');
     await server.done.catch(() => undefined);
   }
 }
 
+function parse(stdout: string, what: string): IperfJson {
+  try {
+    return JSON.parse(stdout) as IperfJson;
+  } catch {
+    throw new XconnectError('RUNTIME', `${what}: no JSON result (${stdout.trim().slice(0, 200) || 'empty output'})`);
+  }
+}
+
+/** One UDP stream of `payload`-byte datagrams at full speed (-b 0). Received
+ * rate from the server's end.sum (omitted second excluded), sent rate from the
+ * client's end.sum_sent. */
+export async function measureUdp(f: Fixture, s: IperfSettings & { payload: number }): Promise<UdpSample> {
+  const { client, server } = await iperf(f, s, ['-u', '-l', String(s.payload), '-b', '0']);
+  const rx = server.end?.sum;
+  const tx = client.end?.sum_sent ?? client.end?.sum;
+  if (!rx?.seconds || rx.packets === undefined || !tx?.seconds || tx.packets === undefined)
+    throw new XconnectError('RUNTIME', `iperf3 UDP through ${f.spec.title} (MTU ${f.opts.mtu}): no packet counts in its JSON`);
+  const rxPackets = rx.packets - (rx.lost_packets ?? 0);
+  if (rxPackets <= 0)
+    throw new XconnectError('RUNTIME', `iperf3 UDP through ${f.spec.title} (MTU ${f.opts.mtu}): no datagram arrived (${tx.packets} sent)`);
+  return {
+    rxPps: rxPackets / rx.seconds,
+    txPps: tx.packets / tx.seconds,
+    rxPackets,
+    txPackets: tx.packets,
+    seconds: rx.seconds,
+    cpuSender: client.end?.cpu_utilization_percent?.host_total ?? 0,
+    cpuReceiver: client.end?.cpu_utilization_percent?.remote_total ?? 0,
+  };
+}
+
+/** `streams` parallel TCP streams (-P); received bits/s of all of them. */
+export async function measureTcp(f: Fixture, s: IperfSettings & { streams: number }): Promise<TcpSample> {
+  const { client } = await iperf(f, s, ['-P', String(s.streams)]);
+  const j = client.end;
+  if (!j?.sum_received?.bits_per_second)
+    throw new XconnectError('RUNTIME', `iperf3 TCP through ${f.spec.title} (MTU ${f.opts.mtu}): no received rate in its JSON`);
+  return {
+    bps: j.sum_received.bits_per_second,
+    retransmits: j.sum_sent?.retransmits ?? 0,
+    cpuSender: j.cpu_utilization_percent?.host_total ?? 0,
+    cpuReceiver: j.cpu_utilization_percent?.remote_total ?? 0,
+  };
+}
+
+interface IperfSum {
+  seconds?: number;
+  bits_per_second?: number;
+  packets?: number;
+  lost_packets?: number;
+  retransmits?: number;
+}
+
 interface IperfJson {
   error?: string;
   end?: {
-    sum_received?: { bits_per_second: number };
-    sum_sent?: { retransmits?: number };
+    sum?: IperfSum;
+    sum_sent?: IperfSum;
+    sum_received?: IperfSum;
     cpu_utilization_percent?: { host_total: number; remote_total: number };
   };
 }

@@ -2,26 +2,33 @@
  * before anything touches the kernel. */
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
-import { PATHS, type PathId } from './paths.js';
+import { findPath, PATHS, type PathKey } from './paths.js';
 import { benchDir } from './tools.js';
-import type { WireImpl } from './wire.js';
 
 export interface BenchOptions {
   quick: boolean;
-  paths: PathId[];
+  paths: PathKey[];
   mtus: number[];
-  reps: number;
-  tcpReps: number;
-  pinTcp: boolean;
-  size: number;
-  ppsSeconds: number;
-  tcpSeconds: number;
-  threads: number;
-  pps: boolean;
+  /** Socket UDP: iperf3 -u -l <udpPayload> -b 0 from the sender's netns. */
+  udp: boolean;
+  udpReps: number;
+  udpSeconds: number;
+  udpPayload: number;
+  /** Socket TCP: one measurement per entry of tcpStreams (iperf3 -P). */
   tcp: boolean;
+  tcpReps: number;
+  tcpSeconds: number;
+  tcpStreams: number[];
+  /** iperf3 client on CPU 0, server on CPU 1. */
+  pinIperf: boolean;
+  /** XDP frames: the live-frames generator into the sink. */
+  xdpFrames: boolean;
+  xdpReps: number;
+  xdpSeconds: number;
+  xdpSize: number;
+  xdpThreads: number;
+  tcAttach: 'auto' | 'tcx' | 'legacy';
   profile: boolean;
-  wireImpl: WireImpl | 'auto';
-  wireNapi: 'gro' | 'xdp';
   /** Control-plane lab sizes (wires); empty: skip. */
   controlPlane: number[];
   /** False: control plane only. */
@@ -46,6 +53,7 @@ const num = (name: string, v: string): number => {
   if (!(n > 0)) throw usage(`--${name} wants a positive number, got ${v}`);
   return n;
 };
+const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) throw usage(`--${name} wants one of ${allowed.join('|')}, got ${v}`);
   return v as T;
@@ -54,52 +62,72 @@ function oneOf<T extends string>(name: string, v: string, allowed: readonly T[])
 const FLAGS: Flag[] = [
   {
     name: 'quick',
-    help: '1 repetition, short durations (a smoke run)',
-    set: (o) => Object.assign(o, { quick: true, reps: 1, tcpReps: 1, ppsSeconds: 1, tcpSeconds: 2, controlPlane: [10, 100] }),
+    help: '1 repetition of everything, short windows, control plane at 10 and 100 wires (a smoke run)',
+    set: (o) =>
+      Object.assign(o, { quick: true, udpReps: 1, tcpReps: 1, xdpReps: 1, udpSeconds: 2, tcpSeconds: 2, xdpSeconds: 1, controlPlane: [10, 100] }),
   },
   {
     name: 'paths',
-    arg: 'a,b,...',
-    help: PATHS.map((p) => `${p.id}=${p.title}`).join(', '),
-    set: (o, v) => (o.paths = v.split(',').map((p) => oneOf('paths', p.trim(), PATHS.map((x) => x.id)))),
+    arg: 'LIST',
+    help: `paths to measure, by name or letter (default all): ${PATHS.map((p) => `${p.id}=${p.key}`).join(', ')}`,
+    set: (o, v) =>
+      (o.paths = list(v).map((p) => {
+        const spec = findPath(p);
+        if (!spec) throw usage(`--paths: unknown path ${p} (one of ${PATHS.map((x) => x.key).join(', ')})`);
+        return spec.key;
+      })),
   },
-  { name: 'mtus', arg: '1500,9500', help: 'link MTUs to test', set: (o, v) => (o.mtus = v.split(',').map((m) => int('mtus', m, 1280, 9500))) },
-  { name: 'reps', arg: 'N', help: 'packet-rate repetitions (median reported; default 3)', set: (o, v) => (o.reps = int('reps', v, 1, 50)) },
-  { name: 'tcp-reps', arg: 'N', help: 'TCP repetitions (median reported; default 5: TCP is the noisier)', set: (o, v) => (o.tcpReps = int('tcp-reps', v, 1, 50)) },
+  { name: 'mtus', arg: '1500,9500', help: 'link MTUs to test', set: (o, v) => (o.mtus = list(v).map((m) => int('mtus', m, 1280, 9500))) },
+  { name: 'reps', arg: 'N', help: 'repetitions of every measurement (sets --udp-reps, --tcp-reps, --xdp-reps)', set: (o, v) => {
+    const n = int('reps', v, 1, 50);
+    Object.assign(o, { udpReps: n, tcpReps: n, xdpReps: n });
+  } },
+  { name: 'no-udp', help: 'skip socket UDP', set: (o) => (o.udp = false) },
+  { name: 'udp-reps', arg: 'N', help: 'socket UDP repetitions (median reported; default 5)', set: (o, v) => (o.udpReps = int('udp-reps', v, 1, 50)) },
+  { name: 'udp-seconds', arg: 'S', help: 'iperf3 UDP duration (default 4, plus 1 s omitted)', set: (o, v) => (o.udpSeconds = num('udp-seconds', v)) },
+  { name: 'udp-size', arg: 'BYTES', help: 'UDP payload per datagram, iperf3 -l (default 64)', set: (o, v) => (o.udpPayload = int('udp-size', v, 16, 8900)) },
+  { name: 'no-tcp', help: 'skip socket TCP', set: (o) => (o.tcp = false) },
+  { name: 'tcp-reps', arg: 'N', help: 'socket TCP repetitions per stream count (median reported; default 5)', set: (o, v) => (o.tcpReps = int('tcp-reps', v, 1, 50)) },
+  { name: 'tcp-seconds', arg: 'S', help: 'iperf3 TCP duration (default 5, plus 1 s omitted)', set: (o, v) => (o.tcpSeconds = num('tcp-seconds', v)) },
+  { name: 'tcp-streams', arg: '1,4', help: 'TCP stream counts, one measurement each (iperf3 -P)', set: (o, v) => (o.tcpStreams = list(v).map((n) => int('tcp-streams', n, 1, 64))) },
   {
-    name: 'pin-tcp',
+    name: 'pin-iperf',
     help: 'iperf3 client on CPU 0, server on CPU 1 (default: floating; pinned was noisier on a shared machine)',
-    set: (o) => (o.pinTcp = true),
+    set: (o) => (o.pinIperf = true),
   },
-  { name: 'size', arg: 'BYTES', help: 'generated frame size without FCS (default 64)', set: (o, v) => (o.size = int('size', v, 60, 3000)) },
-  { name: 'pps-seconds', arg: 'S', help: 'packet-rate window per repetition (default 3)', set: (o, v) => (o.ppsSeconds = num('pps-seconds', v)) },
-  { name: 'tcp-seconds', arg: 'S', help: 'iperf3 duration per repetition (default 5, plus 1 s omitted)', set: (o, v) => (o.tcpSeconds = num('tcp-seconds', v)) },
-  { name: 'threads', arg: 'N', help: 'generator threads (default 1; see BENCHMARKS.md)', set: (o, v) => (o.threads = int('threads', v, 1, 64)) },
-  { name: 'no-pps', help: 'skip the packet-rate measurements', set: (o) => (o.pps = false) },
-  { name: 'no-tcp', help: 'skip the TCP measurements', set: (o) => (o.tcp = false) },
-  { name: 'profile', help: 'perf-sample one repetition of each measurement into .bench/profile-*.txt', set: (o) => (o.profile = true) },
+  { name: 'no-xdp-frames', help: 'skip the XDP-frame table (live-frames generator)', set: (o) => (o.xdpFrames = false) },
+  { name: 'xdp-reps', arg: 'N', help: 'XDP-frame repetitions (median reported; default 3: one CPU, steady)', set: (o, v) => (o.xdpReps = int('xdp-reps', v, 1, 50)) },
+  { name: 'xdp-seconds', arg: 'S', help: 'XDP-frame window per repetition (default 3, after 0.5 s warm-up)', set: (o, v) => (o.xdpSeconds = num('xdp-seconds', v)) },
+  { name: 'xdp-size', arg: 'BYTES', help: 'generated frame size without FCS (default 64)', set: (o, v) => (o.xdpSize = int('xdp-size', v, 60, 3000)) },
+  { name: 'xdp-threads', arg: 'N', help: 'generator threads (default 1; see BENCHMARKS.md)', set: (o, v) => (o.xdpThreads = int('xdp-threads', v, 1, 64)) },
   {
-    name: 'wire-impl',
-    arg: 'auto|dataplane|bench',
-    help: 'who installs wires d/e: src/dataplane, or the bench stand-in (auto: dataplane if it loads)',
-    set: (o, v) => (o.wireImpl = oneOf('wire-impl', v, ['auto', 'dataplane', 'bench'] as const)),
+    name: 'tc-attach',
+    arg: 'auto|tcx|legacy',
+    help: 'how the tc engine attaches (Dataplane.open tcAttach; default auto: TCX where the kernel has it)',
+    set: (o, v) => (o.tcAttach = oneOf('tc-attach', v, ['auto', 'tcx', 'legacy'] as const)),
   },
-  {
-    name: 'wire-napi',
-    arg: 'gro|xdp',
-    help: 'how node-side veths get NAPI for TCP through a native wire (default gro)',
-    set: (o, v) => (o.wireNapi = oneOf('wire-napi', v, ['gro', 'xdp'] as const)),
-  },
+  { name: 'profile', help: 'perf-sample the first repetition of each measurement into .bench/profile-*.txt', set: (o) => (o.profile = true) },
   {
     name: 'control-plane',
     arg: '10,100,1000',
     help: 'synthetic lab sizes (wires) for the control-plane measurements',
-    set: (o, v) => (o.controlPlane = v.split(',').map((n) => int('control-plane', n.trim(), 1, 5000))),
+    set: (o, v) => (o.controlPlane = list(v).map((n) => int('control-plane', n, 1, 5000))),
   },
   { name: 'no-control-plane', help: 'skip the control-plane measurements', set: (o) => (o.controlPlane = []) },
   { name: 'no-data-plane', help: 'control plane only', set: (o) => (o.dataPlane = false) },
   { name: 'out', arg: 'FILE', help: 'JSON results file (default .bench/results.json)', set: (o, v) => (o.out = path.resolve(v)) },
 ];
+
+/** Flags of schema 1, with what replaced them. */
+const REMOVED: Record<string, string> = {
+  'wire-impl': 'the wire paths are always installed by src/dataplane',
+  'wire-napi': 'node-side settings come from the engine policy (wireNodeSettings)',
+  'no-pps': 'use --no-xdp-frames',
+  'pps-seconds': 'use --xdp-seconds',
+  size: 'use --xdp-size (generated frames) or --udp-size (socket UDP payload)',
+  threads: 'use --xdp-threads',
+  'pin-tcp': 'use --pin-iperf',
+};
 
 function usage(msg: string): XconnectError {
   return new XconnectError('USAGE', msg, { hint: 'see `npm run bench -- --help`' });
@@ -107,47 +135,65 @@ function usage(msg: string): XconnectError {
 
 export function helpText(): string {
   const lines = FLAGS.map((f) => `  --${f.name}${f.arg ? ` ${f.arg}` : ''}\n      ${f.help}`);
-  return `usage: npm run bench -- [options]   (root; after \`npx tsc -p tsconfig.json\`)\n${lines.join('\n')}\n`;
+  return (
+    `usage: npm run bench -- [options]   (root; after \`npx tsc -p tsconfig.json\`)\n` +
+    `Measures each path with socket traffic from the node namespaces (UDP, TCP) and with\n` +
+    `XDP frames (live-frames generator), then the control plane. See BENCHMARKS.md.\n` +
+    `Later flags override earlier ones; --quick, then --reps, apply first.\n${lines.join('\n')}\n`
+  );
 }
 
 /** Parses argv (without node and script); `null` means --help. */
 export function parseOptions(argv: string[]): BenchOptions | null {
   const o: BenchOptions = {
     quick: false,
-    paths: PATHS.map((p) => p.id),
+    paths: PATHS.map((p) => p.key),
     mtus: [1500, 9500],
-    reps: 3,
-    tcpReps: 5,
-    pinTcp: false,
-    size: 64,
-    ppsSeconds: 3,
-    tcpSeconds: 5,
-    threads: 1,
-    pps: true,
+    udp: true,
+    udpReps: 5,
+    udpSeconds: 4,
+    udpPayload: 64,
     tcp: true,
+    tcpReps: 5,
+    tcpSeconds: 5,
+    tcpStreams: [1, 4],
+    pinIperf: false,
+    xdpFrames: true,
+    xdpReps: 3,
+    xdpSeconds: 3,
+    xdpSize: 64,
+    xdpThreads: 1,
+    tcAttach: 'auto',
     profile: false,
-    wireImpl: 'auto',
-    wireNapi: 'gro',
     controlPlane: [10, 100, 1000],
     dataPlane: true,
     out: path.join(benchDir, 'results.json'),
   };
-  // --quick first, so explicit flags override what it sets.
-  const ordered = [...argv.filter((a) => a === '--quick'), ...argv.filter((a) => a !== '--quick')];
-  for (let i = 0; i < ordered.length; i++) {
-    const a = ordered[i]!;
+  // Split `--flag=value`, then apply --quick and --reps first so that explicit
+  // flags override what they set.
+  const tokens: { name: string; value?: string }[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === '--help' || a === '-h') return null;
-    const [name, inline] = a.startsWith('--') ? a.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
+    if (!a.startsWith('--')) throw usage(`unknown argument ${a}`);
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (REMOVED[name]) throw usage(`--${name} was removed: ${REMOVED[name]}`);
     const flag = FLAGS.find((f) => f.name === name);
     if (!flag) throw usage(`unknown argument ${a}`);
-    let v = '';
+    let value: string | undefined;
     if (flag.arg) {
-      v = inline ?? ordered[++i] ?? '';
-      if (!v) throw usage(`--${flag.name} needs a value (${flag.arg})`);
-    }
-    flag.set(o, v);
+      value = inline ?? argv[++i];
+      if (!value) throw usage(`--${flag.name} needs a value (${flag.arg})`);
+    } else if (inline !== undefined) throw usage(`--${flag.name} takes no value`);
+    tokens.push({ name, ...(value !== undefined ? { value } : {}) });
   }
-  if (o.dataPlane && !o.pps && !o.tcp) throw usage('--no-pps and --no-tcp leave nothing to measure');
+  const rank = (t: { name: string }) => (t.name === 'quick' ? 0 : t.name === 'reps' ? 1 : 2);
+  for (const t of [...tokens].sort((x, y) => rank(x) - rank(y))) FLAGS.find((f) => f.name === t.name)!.set(o, t.value ?? '');
+  o.paths = [...new Set(o.paths)];
+  o.mtus = [...new Set(o.mtus)];
+  o.tcpStreams = [...new Set(o.tcpStreams)];
+  if (o.dataPlane && !o.udp && !o.tcp && !o.xdpFrames) throw usage('--no-udp, --no-tcp and --no-xdp-frames leave nothing to measure');
   if (!o.dataPlane && o.controlPlane.length === 0) throw usage('--no-data-plane and --no-control-plane leave nothing to measure');
+  if (o.tcp && o.tcpStreams.length === 0) throw usage('--tcp-streams needs at least one stream count');
   return o;
 }

@@ -1,26 +1,32 @@
 /** The paths under test, each built in namespaces of its own:
  * sender `eth1` -> [middle: pa ... pb] -> receiver `eth1`, as containerlab
  * wires nodes (link MTU set on every veth end, tx checksum offload off on the
- * node-side ends, everything else default). */
+ * node-side ends, everything else default). The sender and receiver
+ * namespaces play the lab nodes; the middle plays the host. */
+import type { Engine } from '../dataplane/engine-policy.js';
 import { createNetns, deleteNetns, type Netns } from './netns.js';
-import { attachProgram, detachProgram, ethtoolK, nsRun, type XdpMode } from './tools.js';
-import { installWire, type InstalledWire, type WireImpl } from './wire.js';
+import { attachSink, detachSink, ethtoolK, nsRun, type SinkMode } from './tools.js';
+import { installWire, type InstalledWire } from './wire.js';
 import { run } from './sh.js';
 
-export type PathId = 'a' | 'b' | 'c' | 'd' | 'e';
+export type PathKey = 'direct' | 'tc' | 'bridge' | 'wire-tc' | 'wire-xdp' | 'wire-xdp-generic';
 
 export interface PathSpec {
-  id: PathId;
-  key: 'direct' | 'tc' | 'bridge' | 'wire-native' | 'wire-generic';
+  /** Short name for --paths (a, b, ...). */
+  id: string;
+  key: PathKey;
   title: string;
+  /** The wire engine a wire path is measured on (both directions). */
+  engine?: Engine;
 }
 
 export const PATHS: readonly PathSpec[] = [
   { id: 'a', key: 'direct', title: 'direct veth pair' },
   { id: 'b', key: 'tc', title: 'tc mirred stitch' },
   { id: 'c', key: 'bridge', title: 'Linux bridge' },
-  { id: 'd', key: 'wire-native', title: 'XDP wire, native' },
-  { id: 'e', key: 'wire-generic', title: 'XDP wire, generic' },
+  { id: 'd', key: 'wire-tc', title: 'wire, tc engine', engine: 'tc' },
+  { id: 'e', key: 'wire-xdp', title: 'wire, native XDP', engine: 'xdp' },
+  { id: 'f', key: 'wire-xdp-generic', title: 'wire, generic XDP', engine: 'xdp-generic' },
 ];
 
 export interface Endpoint {
@@ -29,14 +35,15 @@ export interface Endpoint {
   addr: string;
 }
 
-/** What the bench measures in a fixture; each needs its own device state. */
-export type Mode = 'pps' | 'tcp';
+/** The traffic a fixture is set up for; each needs its own device state.
+ * socket: iperf3 in the node namespaces. xdp-frames: the live-frames
+ * generator into a sink. */
+export type Mode = 'socket' | 'xdp-frames';
 
 export interface FixtureOptions {
   mtu: number;
-  wireImpl: WireImpl;
-  /** How the native wire's node-side ports get NAPI for TCP: GRO or an XDP pass program. */
-  wireNapi: 'gro' | 'xdp';
+  /** How the tc engine attaches (Dataplane.open's tcAttach). */
+  tcAttach: 'auto' | 'tcx' | 'legacy';
 }
 
 export class Fixture {
@@ -48,7 +55,7 @@ export class Fixture {
   wire: InstalledWire | undefined;
   #mode: Mode | undefined;
   /** What this path needed beyond containerlab's defaults, per mode (for the report). */
-  readonly needs: Record<Mode, string[]> = { pps: [], tcp: [] };
+  readonly needs: Record<Mode, string[]> = { socket: [], 'xdp-frames': [] };
 
   private constructor(spec: PathSpec, opts: FixtureOptions, snd: Endpoint, rcv: Endpoint, mid: Netns | undefined) {
     this.spec = spec;
@@ -66,14 +73,16 @@ export class Fixture {
       made.push(n);
       return n;
     };
+    let f: Fixture | undefined;
     try {
       const s = await ns(`${spec.id}-snd`);
       const r = await ns(`${spec.id}-rcv`);
-      const m = spec.id === 'a' ? undefined : await ns(`${spec.id}-mid`);
-      const f = new Fixture(spec, opts, { netns: s, dev: 'eth1', addr: '198.18.0.1' }, { netns: r, dev: 'eth1', addr: '198.18.0.2' }, m);
+      const m = spec.key === 'direct' ? undefined : await ns(`${spec.id}-mid`);
+      f = new Fixture(spec, opts, { netns: s, dev: 'eth1', addr: '198.18.0.1' }, { netns: r, dev: 'eth1', addr: '198.18.0.2' }, m);
       await f.#plumb();
       return f;
     } catch (e) {
+      await f?.wire?.remove().catch(() => undefined);
       for (const n of made) await deleteNetns(n);
       throw e;
     }
@@ -101,6 +110,8 @@ export class Fixture {
     if (!mid) return;
     switch (this.spec.key) {
       case 'tc':
+        // containerlab's stitch (links/link_veth.go via netlink): ingress qdisc,
+        // u32 match-all, mirred egress redirect, both ways.
         for (const [from, to] of [['pa', 'pb'], ['pb', 'pa']] as const) {
           await nsRun(mid, 'tc', ['qdisc', 'add', 'dev', from, 'ingress']);
           await nsRun(mid, 'tc', ['filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
@@ -112,52 +123,52 @@ export class Fixture {
         for (const p of ['pa', 'pb']) await run('ip', ['-n', mid.name, 'link', 'set', 'dev', p, 'master', 'br0']);
         await run('ip', ['-n', mid.name, 'link', 'set', 'dev', 'br0', 'up']);
         break;
-      case 'wire-native':
-      case 'wire-generic':
-        this.wire = await installWire(this.opts.wireImpl, mid, 'pa', 'pb', this.#wireMode()!);
-        break;
       default:
+        if (this.spec.engine)
+          this.wire = await installWire({
+            mid,
+            a: { netns: snd.netns, dev: snd.dev },
+            b: { netns: rcv.netns, dev: rcv.dev },
+            engine: this.spec.engine,
+            tcAttach: this.opts.tcAttach,
+          });
         break;
     }
   }
 
-  #wireMode(): XdpMode | undefined {
-    return this.spec.key === 'wire-native' ? 'native' : this.spec.key === 'wire-generic' ? 'generic' : undefined;
+  /** How the receiver counts generated frames: the XDP sink (in the veth's
+   * NAPI poll), except behind the tc engine, whose bpf_redirect_peer() hands
+   * skbs straight to the receiver's ingress, past its XDP hook. */
+  get sinkMode(): SinkMode {
+    return this.spec.key === 'wire-tc' ? 'tc' : 'native';
   }
 
   /** Puts the devices in the state a measurement needs; records what that was.
    *
-   * pps: the receiver gets the sink (native XDP: counts, drops, and turns its
-   * NAPI on). Generated frames are XDP frames redirected into the sender's
-   * veth, so the port receiving them (pa, or the receiver on a) must run NAPI:
-   * a native XDP program there (paths a, d) or GRO on (b, c, e).
-   * tcp: no sink; a native wire redirects XDP frames into the node-side veths,
-   * which then need NAPI: GRO on, or an XDP pass program (--wire-napi). */
+   * socket: no sink, nothing beyond what the wire's engine set up inside the
+   * nodes when it was installed (the library's node settings).
+   * xdp-frames: the receiver gets the sink (count and drop). Generated frames
+   * are XDP frames redirected into the sender's veth, so the port receiving
+   * them (pa, or the receiver on the direct path) must run NAPI: a native XDP
+   * program there (direct: the sink; wire-xdp: the wire) or GRO on. */
   async setMode(mode: Mode): Promise<void> {
     if (this.#mode === mode) return;
-    const { snd, rcv, mid } = this;
-    const key = this.spec.key;
-    const needs: string[] = [];
-    const native = key === 'wire-native';
-    // Undo the other mode's state (all idempotent).
-    await detachProgram(rcv.netns, rcv.dev, 'native');
-    await detachProgram(snd.netns, snd.dev, 'native');
-    await ethtoolK(snd.netns, snd.dev, { gro: 'off' });
-    await ethtoolK(rcv.netns, rcv.dev, { gro: 'off' });
-    if (mid) await ethtoolK(mid, 'pa', { gro: 'off' });
-
-    if (mode === 'pps') {
-      await attachProgram(rcv.netns, rcv.dev, 'sink', 'native');
-      if (mid && !native) {
+    const { rcv, mid } = this;
+    const needs: string[] = this.wire?.nodeChanges.length ? [`engine policy: ${this.wire.nodeChanges.join(', ')}`] : [];
+    // pa needs GRO when no native XDP program of its own gives it NAPI.
+    const paGro = !!mid && this.spec.key !== 'wire-xdp';
+    if (this.#mode === 'xdp-frames') {
+      // Undo what the XDP-frame mode set (the sink tool exists: it ran).
+      await detachSink(rcv.netns, rcv.dev, this.sinkMode);
+      if (paGro) await ethtoolK(mid, 'pa', { gro: 'off' });
+    }
+    if (mode === 'xdp-frames') {
+      await attachSink(rcv.netns, rcv.dev, this.sinkMode);
+      if (this.sinkMode === 'tc') needs.push('receiver eth1: tc ingress sink (bpf_redirect_peer skips the veth\'s XDP hook)');
+      if (paGro) {
         await ethtoolK(mid, 'pa', { gro: 'on' });
         needs.push('middle pa: GRO on (NAPI for the generator\'s XDP frames)');
       }
-    } else if (native) {
-      for (const e of [snd, rcv]) {
-        if (this.opts.wireNapi === 'gro') await ethtoolK(e.netns, e.dev, { gro: 'on' });
-        else await attachProgram(e.netns, e.dev, 'pass', 'native');
-      }
-      needs.push(this.opts.wireNapi === 'gro' ? 'node-side eth1 (both): GRO on' : 'node-side eth1 (both): XDP pass program (native)');
     }
     this.needs[mode] = needs;
     this.#mode = mode;
@@ -171,4 +182,9 @@ export class Fixture {
       for (const n of [this.snd.netns, this.rcv.netns, this.mid]) if (n) await deleteNetns(n);
     }
   }
+}
+
+/** Resolves a --paths item: a key (`wire-tc`) or its letter (`d`). */
+export function findPath(name: string): PathSpec | undefined {
+  return PATHS.find((p) => p.key === name || p.id === name);
 }

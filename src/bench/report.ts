@@ -1,18 +1,41 @@
-/** Results: their JSON shape (documented in BENCHMARKS.md), medians, ratios,
- * and the table printed to stdout. */
+/** Results: their JSON shape (schema 2, documented in BENCHMARKS.md),
+ * medians, ratios, targets, and the tables printed to stdout. */
 import type { ControlPlaneResult } from './control-plane.js';
-import type { PathId, PathSpec } from './paths.js';
-import type { PpsSample, TcpSample } from './measure.js';
+import type { PathKey } from './paths.js';
+import type { TcpSample, UdpSample, XdpFramesSample } from './measure.js';
 
 export interface PathResult {
-  path: PathId;
-  key: PathSpec['key'];
+  /** Letter (a..f), key, label, link MTU. */
+  id: string;
+  path: PathKey;
   title: string;
   mtu: number;
-  /** What the path needed beyond containerlab's defaults, per measurement. */
-  needs: { pps: string[]; tcp: string[] };
-  pps?: {
-    samples: PpsSample[];
+  /** Wire paths: what src/dataplane installed, read back from the kernel. */
+  wire?: {
+    engine: string;
+    /** Per port: tcx|legacy (tc engine), native|generic (XDP). */
+    attach: { a: string; b: string };
+    /** tc engine: unicast frames to the node take bpf_redirect_peer. */
+    redirectPeer: boolean;
+    /** What the engine policy changed inside the nodes. */
+    nodeChanges: string[];
+  };
+  /** What the path needed beyond containerlab's defaults, per table. */
+  needs: { socket: string[]; xdpFrames: string[] };
+  udp?: {
+    payloadBytes: number;
+    samples: UdpSample[];
+    /** Median datagrams/s received by the server. */
+    rxPpsMedian: number;
+    /** Median datagrams/s sent by the client. */
+    txPpsMedian: number;
+  };
+  /** One entry per stream count. */
+  tcp?: { streams: number; samples: TcpSample[]; medianBps: number }[];
+  xdpFrames?: {
+    /** Where the receiver counted: 'xdp' (native, in the veth's NAPI) or 'tc' (ingress). */
+    sink: 'xdp' | 'tc';
+    samples: XdpFramesSample[];
     /** Median received frames/s at the sink. */
     median: number;
     /** Median frames/s the generator offered (== median when nothing was lost). */
@@ -20,34 +43,45 @@ export interface PathResult {
     /** CPU ns per frame the path adds to making the frame: 1e9/median - 1e9/generator. */
     pathNsPerFrame: number;
   };
-  tcp?: {
-    samples: TcpSample[];
-    /** Median received bits/s. */
-    medianBps: number;
-  };
   errors: string[];
 }
 
+/** 'udp' (received datagrams/s), 'tcp-N' (received bits/s of N streams), 'xdp-frames' (frames/s at the sink). */
+export type Metric = string;
+
 export interface Ratio {
+  table: 'socket' | 'xdp-frames';
+  metric: Metric;
   mtu: number;
-  metric: 'pps' | 'tcp';
-  /** e.g. "wire-native/tc" */
+  /** e.g. "wire-tc/tc" */
   name: string;
   value: number;
 }
 
+export interface Target {
+  metric: Metric;
+  mtu: number;
+  name: string;
+  /** The ratio must be at least this. */
+  min: number;
+  value: number | null;
+  status: 'met' | 'NOT met' | 'not measured';
+}
+
 export interface BenchResults {
-  schema: 1;
+  schema: 2;
   startedAt: string;
   durationSeconds: number;
-  machine: { nproc: number; kernel: string; cpu: string; node: string; libbpf: string };
+  machine: { nproc: number; kernel: string; cpu: string; node: string; libbpf: string; iperf3: string };
   /** 1-minute load average before and after the run: other work on the machine skews every number. */
   load: { start: number; end: number };
   options: Record<string, unknown>;
-  wire: { impl: string; why: string };
+  /** How the wire rows were made: always src/dataplane; what the engine policy picks for a lab veth port. */
+  wire: { impl: 'dataplane'; defaultEngine: { engine: string; reason: string } | null };
   generator: { samples: number[]; median: number; frameSize: number; threads: number };
   results: PathResult[];
   ratios: Ratio[];
+  targets: Target[];
   /** Control plane per synthetic lab size (src/bench/control-plane.ts). */
   controlPlane: ControlPlaneResult[];
 }
@@ -59,77 +93,169 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-const RATIOS: [PathSpec['key'], PathSpec['key']][] = [
-  ['wire-native', 'tc'],
-  ['wire-native', 'direct'],
-  ['wire-generic', 'tc'],
-  ['wire-generic', 'direct'],
-  ['wire-native', 'bridge'],
+const RATIOS: [PathKey, PathKey][] = [
+  ['wire-tc', 'tc'],
+  ['wire-tc', 'direct'],
+  ['wire-xdp', 'tc'],
+  ['wire-xdp', 'direct'],
+  ['wire-xdp-generic', 'tc'],
 ];
+
+/** The issue's targets; `metric` 'tcp' means every stream count. */
+const TARGETS: { metric: 'udp' | 'tcp' | 'xdp-frames'; name: string; min: number; label: string }[] = [
+  { metric: 'udp', name: 'wire-tc/tc', min: 1.05, label: 'socket UDP: wire-tc / tc stitch' },
+  { metric: 'udp', name: 'wire-tc/direct', min: 0.97, label: 'socket UDP: wire-tc / direct' },
+  { metric: 'tcp', name: 'wire-tc/tc', min: 1.0, label: 'socket TCP: wire-tc / tc stitch' },
+  { metric: 'tcp', name: 'wire-tc/direct', min: 0.95, label: 'socket TCP: wire-tc / direct' },
+  { metric: 'xdp-frames', name: 'wire-xdp/tc', min: 3, label: 'XDP frames: wire-xdp / tc stitch' },
+];
+
+/** The value of `metric` for one result, if measured. */
+function value(r: PathResult, metric: Metric): number | undefined {
+  if (metric === 'udp') return r.udp?.rxPpsMedian;
+  if (metric === 'xdp-frames') return r.xdpFrames?.median;
+  const n = Number(metric.slice('tcp-'.length));
+  return r.tcp?.find((t) => t.streams === n)?.medianBps;
+}
+
+/** Every metric measured in `results`, in table order. */
+export function metrics(results: PathResult[]): Metric[] {
+  const tcp = [...new Set(results.flatMap((r) => r.tcp?.map((t) => t.streams) ?? []))].sort((a, b) => a - b);
+  return [
+    ...(results.some((r) => r.udp) ? ['udp'] : []),
+    ...tcp.map((n) => `tcp-${n}`),
+    ...(results.some((r) => r.xdpFrames) ? ['xdp-frames'] : []),
+  ];
+}
 
 export function ratios(results: PathResult[]): Ratio[] {
   const out: Ratio[] = [];
   const mtus = [...new Set(results.map((r) => r.mtu))];
+  const ms = metrics(results);
   for (const mtu of mtus) {
-    const get = (k: string) => results.find((r) => r.mtu === mtu && r.key === k);
-    for (const [num, den] of RATIOS) {
-      const n = get(num);
-      const d = get(den);
-      if (!n || !d) continue;
-      if (n.pps && d.pps) out.push({ mtu, metric: 'pps', name: `${num}/${den}`, value: n.pps.median / d.pps.median });
-      if (n.tcp && d.tcp) out.push({ mtu, metric: 'tcp', name: `${num}/${den}`, value: n.tcp.medianBps / d.tcp.medianBps });
-    }
+    const get = (k: string) => results.find((r) => r.mtu === mtu && r.path === k);
+    for (const metric of ms)
+      for (const [num, den] of RATIOS) {
+        const n = get(num);
+        const d = get(den);
+        const a = n && value(n, metric);
+        const b = d && value(d, metric);
+        if (a === undefined || !b) continue;
+        out.push({ table: metric === 'xdp-frames' ? 'xdp-frames' : 'socket', metric, mtu, name: `${num}/${den}`, value: a / b });
+      }
   }
+  return out;
+}
+
+/** Each target for each MTU and metric that was run: met, NOT met, or not measured. */
+export function targets(results: PathResult[], rs: Ratio[], mtus: number[]): Target[] {
+  const ms = metrics(results);
+  const out: Target[] = [];
+  for (const t of TARGETS)
+    for (const metric of ms.filter((m) => (t.metric === 'tcp' ? m.startsWith('tcp-') : m === t.metric)))
+      for (const mtu of mtus) {
+        const v = rs.find((q) => q.metric === metric && q.mtu === mtu && q.name === t.name)?.value ?? null;
+        out.push({ metric, mtu, name: t.name, min: t.min, value: v, status: v === null ? 'not measured' : v >= t.min ? 'met' : 'NOT met' });
+      }
   return out;
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
-const f = (x: number | undefined, scale: number, digits: number) => (x === undefined || Number.isNaN(x) ? '-' : (x / scale).toFixed(digits));
+const f = (x: number | undefined | null, scale: number, digits: number) =>
+  x === undefined || x === null || Number.isNaN(x) ? '-' : (x / scale).toFixed(digits);
+const metricLabel = (m: Metric) => (m === 'udp' ? 'UDP' : m === 'xdp-frames' ? 'XDP frames' : `TCP x${m.slice(4)}`);
 
 /** The stdout report. */
 export function table(r: BenchResults): string {
   const lines: string[] = [];
   const m = r.machine;
+  const o = r.options as { udpReps: number; tcpReps: number; xdpReps: number; udpPayload: number };
   lines.push(`clab-xconnect data-plane bench: ${m.nproc} CPUs (${m.cpu}), kernel ${m.kernel}`);
-  lines.push(`wires d/e installed by: ${r.wire.impl} (${r.wire.why})`);
-  lines.push(
-    `generator alone: ${f(r.generator.median, 1e6, 2)} Mpps (${r.generator.frameSize}-byte frames, ${r.generator.threads} thread(s)); medians of ${r.options.reps} (rate) and ${r.options.tcpReps} (TCP) repetitions`,
-  );
+  if (r.wire.defaultEngine)
+    lines.push(`wire rows installed by src/dataplane; the engine policy picks ${r.wire.defaultEngine.engine} for a lab veth port (${r.wire.defaultEngine.reason})`);
   if (Math.max(r.load.start, r.load.end) > 0.5)
     lines.push(`warning: the machine was busy (load average ${r.load.start.toFixed(2)} -> ${r.load.end.toFixed(2)}): numbers are low and noisy`);
-  lines.push('');
-  lines.push(
-    `${pad('path', 24)}${lpad('MTU', 5)}${lpad('Mpps', 9)}${lpad('ns/frame', 10)}${lpad('offered', 9)}${lpad('TCP Gb/s', 10)}${lpad('retr', 7)}`,
-  );
-  for (const x of r.results) {
-    const retr = x.tcp ? String(median(x.tcp.samples.map((s) => s.retransmits))) : '-';
-    lines.push(
-      `${pad(`${x.path} ${x.title}`, 24)}${lpad(String(x.mtu), 5)}${lpad(f(x.pps?.median, 1e6, 2), 9)}${lpad(f(x.pps?.pathNsPerFrame, 1, 1), 10)}` +
-        `${lpad(f(x.pps?.offeredMedian, 1e6, 2), 9)}${lpad(f(x.tcp?.medianBps, 1e9, 2), 10)}${lpad(retr, 7)}`,
-    );
-    for (const e of x.errors) lines.push(`    error: ${e}`);
-  }
-  if (r.ratios.length) {
+  const title = (x: PathResult) => `${x.id} ${x.title}`;
+  const attach = (x: PathResult) => (x.wire ? (x.wire.attach.a === x.wire.attach.b ? x.wire.attach.a : `${x.wire.attach.a}/${x.wire.attach.b}`) : '');
+
+  const sock = r.results.filter((x) => x.udp || x.tcp);
+  const tcpCols = [...new Set(sock.flatMap((x) => x.tcp?.map((t) => t.streams) ?? []))].sort((a, b) => a - b);
+  if (sock.length) {
     lines.push('');
-    lines.push(`${pad('ratio', 24)}${lpad('MTU', 5)}${lpad('pps', 9)}${lpad('TCP', 10)}`);
+    const how = [
+      ...(sock.some((x) => x.udp) ? [`UDP ${o.udpPayload}-byte payload at -b 0, median of ${o.udpReps}`] : []),
+      ...(tcpCols.length ? [`TCP median of ${o.tcpReps}`] : []),
+    ];
+    lines.push(`socket traffic from the node namespaces (what labs carry): iperf3; ${how.join('; ')}`);
+    lines.push(
+      `${pad('path', 24)}${lpad('MTU', 5)}${lpad('UDP rx kpps', 13)}${lpad('UDP tx kpps', 13)}` +
+        tcpCols.map((n) => lpad(`TCP x${n} Gb/s`, 14)).join('') +
+        `  attach`,
+    );
+    for (const x of sock) {
+      lines.push(
+        `${pad(title(x), 24)}${lpad(String(x.mtu), 5)}${lpad(f(x.udp?.rxPpsMedian, 1e3, 1), 13)}${lpad(f(x.udp?.txPpsMedian, 1e3, 1), 13)}` +
+          tcpCols.map((n) => lpad(f(x.tcp?.find((t) => t.streams === n)?.medianBps, 1e9, 2), 14)).join('') +
+          `  ${attach(x)}`,
+      );
+    }
+  }
+
+  const xf = r.results.filter((x) => x.xdpFrames);
+  if (xf.length) {
+    lines.push('');
+    lines.push(
+      `traffic that arrives as XDP frames, e.g. from a NIC's XDP program: live-frames generator, ${r.generator.frameSize}-byte frames, ` +
+        `${r.generator.threads} thread(s); generator alone ${f(r.generator.median, 1e6, 2)} Mpps; medians of ${o.xdpReps}`,
+    );
+    lines.push(`${pad('path', 24)}${lpad('MTU', 5)}${lpad('Mpps', 9)}${lpad('ns/frame', 10)}${lpad('offered', 9)}  sink  attach`);
+    for (const x of xf) {
+      const p = x.xdpFrames;
+      lines.push(
+        `${pad(title(x), 24)}${lpad(String(x.mtu), 5)}${lpad(f(p?.median, 1e6, 2), 9)}${lpad(f(p?.pathNsPerFrame, 1, 1), 10)}` +
+          `${lpad(f(p?.offeredMedian, 1e6, 2), 9)}  ${pad(p?.sink ?? '-', 4)}  ${attach(x)}`,
+      );
+    }
+  }
+
+  if (r.ratios.length) {
+    const ms = [...new Set(r.ratios.map((q) => q.metric))];
+    lines.push('');
+    lines.push(`${pad('ratio (median/median)', 24)}${lpad('MTU', 5)}${ms.map((q) => lpad(metricLabel(q), 12)).join('')}`);
     const keys = [...new Set(r.ratios.map((q) => `${q.mtu} ${q.name}`))];
     for (const k of keys) {
       const [mtu, name] = k.split(' ');
       const get = (metric: string) => r.ratios.find((q) => `${q.mtu} ${q.name}` === k && q.metric === metric)?.value;
-      lines.push(`${pad(name!, 24)}${lpad(mtu!, 5)}${lpad(f(get('pps'), 1, 2), 9)}${lpad(f(get('tcp'), 1, 2), 10)}`);
+      lines.push(`${pad(name!, 24)}${lpad(mtu!, 5)}${ms.map((q) => lpad(f(get(q), 1, 2), 12)).join('')}`);
     }
   }
-  const needs = r.results.filter((x) => x.needs.pps.length || x.needs.tcp.length);
+
+  if (r.targets.length) {
+    lines.push('');
+    lines.push(`${pad('target', 40)}${lpad('MTU', 5)}${lpad('measured', 10)}${lpad('target', 9)}  status`);
+    for (const t of r.targets) {
+      const label = `${metricLabel(t.metric)}: ${t.name.replace('/tc', ' / tc stitch').replace('/direct', ' / direct')}`;
+      lines.push(`${pad(label, 40)}${lpad(String(t.mtu), 5)}${lpad(f(t.value, 1, 2), 10)}${lpad(`>= ${t.min.toFixed(2)}`, 9)}  ${t.status}`);
+    }
+  }
+
+  const needs = r.results.filter((x) => x.needs.socket.length || x.needs.xdpFrames.length);
   if (needs.length) {
     lines.push('');
     lines.push('what each path needed beyond containerlab defaults:');
     const seen = new Set<string>();
     for (const x of needs) {
-      const t = `  ${x.path} ${x.title}: pps: ${x.needs.pps.join('; ') || '-'} | tcp: ${x.needs.tcp.join('; ') || '-'}`;
+      const t = `  ${title(x)}: socket: ${x.needs.socket.join('; ') || '-'} | XDP frames: ${x.needs.xdpFrames.join('; ') || '-'}`;
       if (!seen.has(t)) lines.push(t);
       seen.add(t);
     }
+  }
+  const failed = r.results.filter((x) => x.errors.length);
+  if (failed.length) {
+    lines.push('');
+    lines.push('errors (the run exits 1):');
+    for (const x of failed) for (const e of x.errors) lines.push(`  ${title(x)}, MTU ${x.mtu}: ${e}`);
   }
   if (r.controlPlane.length) {
     lines.push('');

@@ -1,4 +1,4 @@
-/** The C tools under bench/ (xcbench: generator, sink, stand-in wire), built
+/** The C tools under bench/ (xcbench: live-frames generator and sink), built
  * on demand into .bench/build, and typed wrappers around their commands. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ export const benchDir = path.join(repoRoot, '.bench');
 const buildDir = path.join(benchDir, 'build');
 const xcbench = path.join(buildDir, 'xcbench');
 
-export type XdpMode = 'native' | 'generic';
+/** Where the sink runs: XDP (native or generic) or tc ingress. */
+export type SinkMode = 'native' | 'generic' | 'tc';
 
 /** `make -C bench` (a no-op when up to date). */
 export async function buildTools(): Promise<void> {
@@ -61,19 +62,14 @@ export async function generate(o: GenOptions): Promise<GenResult> {
   return JSON.parse(stdout) as GenResult;
 }
 
-/** Attaches the sink (count + drop) or the pass program (NAPI on) to a port. */
-export async function attachProgram(netns: Netns, dev: string, prog: 'sink' | 'pass', mode: XdpMode): Promise<void> {
-  await run(xcbench, ['attach', '--netns', netns.path, '--dev', dev, '--prog', prog, '--mode', mode]);
+/** Attaches the sink (count + drop) to a port. */
+export async function attachSink(netns: Netns, dev: string, mode: SinkMode): Promise<void> {
+  await run(xcbench, ['attach', '--netns', netns.path, '--dev', dev, '--mode', mode]);
 }
 
-/** Detaches whatever XDP program `mode` has on the port (none: no-op). */
-export async function detachProgram(netns: Netns, dev: string, mode: XdpMode): Promise<void> {
+/** Detaches the sink of `mode` from the port (none: no-op). */
+export async function detachSink(netns: Netns, dev: string, mode: SinkMode): Promise<void> {
   await run(xcbench, ['detach', '--netns', netns.path, '--dev', dev, '--mode', mode]);
-}
-
-/** The bench's stand-in wire (bench/bpf/wire.bpf.c) between two ports of one netns. */
-export async function benchWire(netns: Netns, a: string, b: string, mode: XdpMode): Promise<void> {
-  await run(xcbench, ['wire', '--netns', netns.path, '--a', a, '--b', b, '--mode', mode]);
 }
 
 /** Runs a command inside a namespace (nsenter: unlike `ip netns exec`, no /sys remount). */

@@ -1,38 +1,56 @@
-/** Where the wire paths (d: native, e: generic) get their wire. This file is
- * the one switch point between the project's dataplane library
- * (src/dataplane, `--wire-impl dataplane`) and the bench's stand-in
- * (bench/bpf/wire.bpf.c attached by netlink like `ip link set dev X
- * xdpdrv|xdpgeneric obj ...`, `--wire-impl bench`). Both redirect through a
- * DEVMAP_HASH keyed by the ingress ifindex; the library adds per-port config,
- * stats and pinned bpf_links. */
+/** The wire paths' wires, installed by the project's dataplane library
+ * (src/dataplane) on the engine the path is named for, the way `apply` does:
+ * the engine policy's node-side settings first, then installWire(). After the
+ * install the ports are read back from the kernel: a row named for an engine
+ * is measured on that engine or not at all. There is no stand-in: when the
+ * library cannot load, the bench stops before measuring anything. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Dataplane } from '../dataplane/dataplane.js';
+import type { Dataplane, PortState } from '../dataplane/dataplane.js';
+import type { Engine, EngineDecision } from '../dataplane/engine-policy.js';
+import type { FeatureChange } from '../dataplane/peer-tuning.js';
+import { XconnectError } from '../errors.js';
 import type { Netns } from './netns.js';
 import { run } from './sh.js';
-import { benchWire, detachProgram, type XdpMode } from './tools.js';
 
-export type WireImpl = 'dataplane' | 'bench';
+type Libs = {
+  Dataplane: typeof import('../dataplane/dataplane.js').Dataplane;
+  policy: typeof import('../dataplane/engine-policy.js');
+  tunePeer: typeof import('../dataplane/peer-tuning.js').tunePeer;
+  native: typeof import('../native/addon.js').native;
+};
+let libs: Libs | undefined;
 
-export interface InstalledWire {
-  impl: WireImpl;
-  remove(): Promise<void>;
+/** Loads src/dataplane and its native addon; a clear error when they cannot
+ * load (the wire rows cannot be measured then). */
+export async function loadDataplane(): Promise<Libs> {
+  if (libs) return libs;
+  try {
+    const [{ Dataplane }, policy, { tunePeer }, { native }] = await Promise.all([
+      import('../dataplane/dataplane.js'),
+      import('../dataplane/engine-policy.js'),
+      import('../dataplane/peer-tuning.js'),
+      import('../native/addon.js'),
+    ]);
+    await native.probeTcx(); // loads the addon (throws when it is not built)
+    libs = { Dataplane, policy, tunePeer, native };
+    return libs;
+  } catch (e) {
+    throw new XconnectError('RUNTIME', `the wire paths need src/dataplane and its native addon, which did not load: ${(e as Error).message.split('\n')[0]}`, {
+      hint: 'build them (`npm run build`), or leave the wire paths out (--paths direct,tc,bridge)',
+      cause: e,
+    });
+  }
 }
 
-/** Resolves `auto`: the library when its native addon loads, else the stand-in. */
-export async function chooseWireImpl(want: WireImpl | 'auto'): Promise<{ impl: WireImpl; why: string }> {
-  if (want === 'bench') return { impl: 'bench', why: 'asked for' };
-  try {
-    await import('../dataplane/dataplane.js');
-    const { native } = await import('../native/addon.js');
-    void native.getLink; // loads the addon (throws when it is not built)
-    return { impl: 'dataplane', why: want === 'dataplane' ? 'asked for' : 'src/dataplane and its addon load' };
-  } catch (e) {
-    if (want === 'dataplane') throw e;
-    return { impl: 'bench', why: `src/dataplane unusable: ${(e as Error).message.split('\n')[0]}` };
-  }
+/** What the engine policy chooses for a lab port like the bench's `pa` (a
+ * veth whose node-side peer is reachable): the engine `apply` would use. */
+export async function defaultLabEngine(): Promise<EngineDecision> {
+  const { policy } = await loadDataplane();
+  const veth = (ifname: string, peerNs: string) => ({ ifname, kind: 'veth', peer: { netns: peerNs, ifname: 'eth1' }, xdp: null });
+  return policy.chooseEngine('auto', veth('pa', '/run/netns/snd'), veth('pb', '/run/netns/rcv'));
 }
 
 /** A private bpffs instance for the library's pins: nothing lands in the
@@ -86,29 +104,86 @@ export function reapStaleBpffs(): string[] {
   return stale;
 }
 
-/** Installs a wire between ports `a` and `b` of `netns` and returns its remover. */
-export async function installWire(impl: WireImpl, netns: Netns, a: string, b: string, mode: XdpMode): Promise<InstalledWire> {
-  if (impl === 'bench') {
-    await benchWire(netns, a, b, mode);
-    return {
-      impl,
-      remove: async () => {
-        await detachProgram(netns, a, mode);
-        await detachProgram(netns, b, mode);
-      },
-    };
+export interface InstalledWire {
+  engine: Engine;
+  /** How each port is attached, as the kernel reports it: tcx|legacy (tc), native|generic (XDP). */
+  attach: { a: string; b: string };
+  /** tc engine: whether unicast frames to the node interface take bpf_redirect_peer. */
+  redirectPeer: boolean;
+  /** What the engine policy changed inside the nodes (`iface feature from->to`). */
+  nodeChanges: string[];
+  /** Checks again that both ports still run the engine (throws if not). */
+  verify(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export interface WireRequest {
+  /** The namespace holding both ports (`pa`, `pb`): the lab host. */
+  mid: Netns;
+  /** The node interfaces behind pa and pb. */
+  a: { netns: Netns; dev: string };
+  b: { netns: Netns; dev: string };
+  engine: Engine;
+  tcAttach: 'auto' | 'tcx' | 'legacy';
+}
+
+/** Installs the wire pa <-> pb on `engine` and checks that both ports run it. */
+export async function installWire(w: WireRequest): Promise<InstalledWire> {
+  const { Dataplane: DP, policy, tunePeer, native } = await loadDataplane();
+  // What apply does inside the nodes for this engine (nothing for tc).
+  const want = policy.wireNodeSettings(w.engine);
+  const nodeChanges: string[] = [];
+  for (const [role, node] of [['sender', w.a], ['receiver', w.b]] as const) {
+    const changes: FeatureChange[] = await tunePeer(node.netns.path, node.dev, want);
+    nodeChanges.push(...changes.map((c) => `${role} ${c.ifname} ${c.feature} ${c.from ? 'on' : 'off'}->${c.to ? 'on' : 'off'}`));
   }
-  const { Dataplane: DP } = await import('../dataplane/dataplane.js');
-  const dp: Dataplane = await DP.open(path.join(await privateBpffs(), netns.name));
-  const ports = { netns: netns.path, a, b };
+
+  const mac = async (n: { netns: Netns; dev: string }) => {
+    const l = await native.getLink(n.netns.path, n.dev);
+    if (!l?.mac) throw new XconnectError('RUNTIME', `no MAC address for ${n.dev} in ${n.netns.name}`);
+    return l.mac;
+  };
+  const peerMac = w.engine === 'tc' ? { a: await mac(w.a), b: await mac(w.b) } : undefined;
+
+  const dp: Dataplane = await DP.open(path.join(await privateBpffs(), w.mid.name), { tcAttach: w.tcAttach });
+  const ports = { netns: w.mid.path, a: 'pa', b: 'pb' };
+  /** Reads both ports back from the kernel; throws unless both run `engine`
+   * (and, for tc, with the partner's node MAC for bpf_redirect_peer). */
+  const verify = async (): Promise<PortState[]> => {
+    const state = await dp.ports(ports.netns, [ports.a, ports.b]);
+    for (const [k, s] of state.entries()) {
+      const name = [ports.a, ports.b][k]!;
+      if (s.engine !== w.engine)
+        throw new XconnectError('RUNTIME', `port ${name} in ${w.mid.name} runs ${s.engine ?? 'no engine of ours'} (attach ${s.attach ?? 'none'}, XDP ${s.xdp.mode}), not engine ${w.engine}`, {
+          netns: w.mid.path,
+          endpoint: name,
+          hint: 'the row would not measure the engine it is named for; see src/dataplane',
+        });
+      // Port a's frames go to the node behind b, and the other way round.
+      const wantMac = peerMac ? (k === 0 ? peerMac.b : peerMac.a) : null;
+      if (wantMac && s.config?.peerMac !== wantMac)
+        throw new XconnectError('RUNTIME', `port ${name} in ${w.mid.name}: tc engine without bpf_redirect_peer (peer MAC ${s.config?.peerMac ?? 'unset'}, want ${wantMac})`, {
+          netns: w.mid.path,
+          endpoint: name,
+        });
+    }
+    return state;
+  };
+  let state: PortState[];
   try {
-    await dp.installWire(ports, { mode, adminUp: true, loss: 0 });
+    await dp.installWire(ports, { engine: w.engine, adminUp: true, loss: 0, ...(peerMac ? { peerMac } : {}) });
+    state = await verify();
   } catch (e) {
+    await dp.removeWire(ports).catch(() => undefined);
     dp.close();
     throw e;
   }
   return {
-    impl,
+    engine: w.engine,
+    attach: { a: state[0]!.attach ?? '?', b: state[1]!.attach ?? '?' },
+    redirectPeer: !!peerMac,
+    nodeChanges,
+    verify: async () => void (await verify()),
     remove: async () => {
       try {
         await dp.removeWire(ports);

@@ -1,5 +1,6 @@
 /** The README's first command: deploy the bundled demo lab, wire it, show
- * LLDP and LACP crossing an XDP wire byte for byte, print the status table,
+ * LLDP, LACP and STP crossing a wire byte for byte, print the status table
+ * (whose counters show the wire carried them),
  * clean up. Uses containerlab when it is installed, otherwise the built-in
  * containerlab-shaped deployer (linux nodes on Docker). */
 import path from 'node:path';
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
     say('clab-xconnect apply (again: nothing to change)');
     process.stdout.write(formatApplyTable(await apply({ file })));
 
-    say('frames a Linux bridge would drop, across XDP wires');
+    say('frames a Linux bridge would drop, across the wires');
     const frames = Object.fromEntries(frameMatrix('demo', 1514).map((f) => [f.name, f.bytes]));
     let ok = true;
     for (const [label, name] of [['LLDP', 'LLDP'], ['LACP', 'LACP'], ['STP', 'STP BPDU']] as const) {
