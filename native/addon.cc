@@ -10,6 +10,7 @@ void InitEthtool(Napi::Env env, Napi::Object exports);
 void InitPacket(Napi::Env env, Napi::Object exports);
 void InitLock(Napi::Env env, Napi::Object exports);
 void InitTc(Napi::Env env, Napi::Object exports);
+void InitCapture(Napi::Env env, Napi::Object exports);
 }  // namespace xc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -19,6 +20,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xc::InitPacket(env, exports);
   xc::InitLock(env, exports);
   xc::InitTc(env, exports);
+  xc::InitCapture(env, exports);
   return exports;
 }
 

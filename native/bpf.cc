@@ -3,6 +3,7 @@
 // bpf_links; map reads and writes. No policy: which port gets what is decided
 // in TypeScript (src/dataplane/).
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/if_link.h>
@@ -93,20 +94,51 @@ const char* ModeName(uint8_t attached) {
   }
 }
 
-// open(pinDir) -> { handle, maps: {name: fd}, progs: {name: fd}, possibleCpus }
+// The structs the maps carry, as the compiler laid them out (BTF): the
+// TypeScript encoders check their offsets against these at load, so the two
+// sides cannot drift apart silently.
+Napi::Object StructLayouts(Napi::Env env, const btf* b) {
+  Napi::Object out = Napi::Object::New(env);
+  for (const char* name : {"xc_port", "xc_stats", "xc_bucket", "xc_cap_hdr"}) {
+    __s32 id = b ? btf__find_by_name_kind(b, name, BTF_KIND_STRUCT) : -1;
+    if (id < 0) continue;
+    const btf_type* t = btf__type_by_id(b, id);
+    Napi::Object st = Napi::Object::New(env);
+    st.Set("size", t->size);
+    Napi::Object members = Napi::Object::New(env);
+    for (uint16_t i = 0; i < btf_vlen(t); i++)
+      members.Set(btf__name_by_offset(b, btf_members(t)[i].name_off), btf_member_bit_offset(t, i) / 8);
+    st.Set("members", members);
+    out.Set(name, st);
+  }
+  return out;
+}
+
+// open(pinDir, {impairments?}) -> { handle, maps: {name: fd}, progs: {name: fd}, possibleCpus }
+// impairments: false builds the wire without its impairment code (benchmarks).
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string pin_dir;
-  if (!ArgString(info, 0, &pin_dir)) XC_THROW_TYPE(env, "open(pinDir: string)");
-  return RunJob(env, "", [pin_dir]() -> Outcome {
+  if (!ArgString(info, 0, &pin_dir)) XC_THROW_TYPE(env, "open(pinDir: string, options?)");
+  bool impairments = true;
+  Napi::Object o;
+  if (ArgObject(info, 1, &o) && o.Get("impairments").IsBoolean()) impairments = o.Get("impairments").As<Napi::Boolean>().Value();
+  return RunJob(env, "", [pin_dir, impairments]() -> Outcome {
     int err = EnsureBpffs();
     if (err) return Fail(err, std::string("cannot mount bpffs at ") + kBpffs + ": " + strerror(err));
     if ((err = MkdirP(pin_dir))) return Fail(err, "cannot create pin directory " + pin_dir + ": " + strerror(err));
     tl_libbpf_log.clear();
     xconnect* skel = xconnect__open();
     if (!skel) return Fail(errno, std::string("cannot open the BPF object: ") + strerror(errno) + "\n" + tl_libbpf_log);
+    skel->rodata->xc_impairments = impairments ? 1 : 0;
     bpf_map* map;
     bpf_object__for_each_map(map, skel->obj) {
+      // .rodata holds load-time settings: each load gets its own (frozen) copy.
+      if (bpf_map__is_internal(map)) continue;
+      // A perf event array is sized by libbpf at load (one entry per CPU);
+      // size it now so that a pinned one compares equal.
+      if (bpf_map__type(map) == BPF_MAP_TYPE_PERF_EVENT_ARRAY && bpf_map__max_entries(map) == 0)
+        bpf_map__set_max_entries(map, (uint32_t)libbpf_num_possible_cpus());
       std::string path = pin_dir + "/" + bpf_map__name(map);
       if ((err = ReusePinnedMap(map, path))) {
         xconnect__destroy(skel);
@@ -122,6 +154,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
                             (log.empty() ? "" : "\n" + log));
     }
     return Ok([skel](Napi::Env env) -> Napi::Value {
+      Napi::Object layouts = StructLayouts(env, bpf_object__btf(skel->obj));
       auto* loaded = new Loaded();
       loaded->skel = skel;
       Napi::Object out = Napi::Object::New(env);
@@ -137,6 +170,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       bpf_object__for_each_program(p, skel->obj) progs.Set(bpf_program__name(p), bpf_program__fd(p));
       out.Set("maps", maps);
       out.Set("progs", progs);
+      out.Set("layouts", layouts);
       out.Set("possibleCpus", libbpf_num_possible_cpus());
       return out;
     });

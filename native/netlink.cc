@@ -317,6 +317,42 @@ Napi::Value XdpFeaturesJs(const Napi::CallbackInfo& info) {
   });
 }
 
+
+// setLinkUp(netns, [{ifindex, up}]): administrative state (ip link set up|down).
+Napi::Value SetLinkUp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns;
+  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
+    XC_THROW_TYPE(env, "setLinkUp(netns, [{ifindex, up}])");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  std::vector<std::pair<uint32_t, bool>> items;
+  Napi::Array arr = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Object p = arr.Get(i).As<Napi::Object>();
+    items.emplace_back((uint32_t)GetInt(p, "ifindex"), p.Get("up").ToBoolean().Value());
+  }
+  return RunJob(env, netns, [=]() -> Outcome {
+    for (const auto& [ifindex, up] : items) {
+      char buf[MNL_SOCKET_BUFFER_SIZE];
+      nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+      nlh->nlmsg_type = RTM_NEWLINK;
+      nlh->nlmsg_flags = NLM_F_REQUEST;
+      nlh->nlmsg_seq = NlSeq();
+      auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
+      ifm->ifi_family = AF_UNSPEC;
+      ifm->ifi_index = (int)ifindex;
+      ifm->ifi_change = IFF_UP;
+      ifm->ifi_flags = up ? IFF_UP : 0;
+      std::string ack;
+      int err = NlTalk(NETLINK_ROUTE, nlh, [](const nlmsghdr*) {}, &ack);
+      if (err)
+        return Fail(err, "cannot set ifindex " + std::to_string(ifindex) + (up ? " up " : " down ") + WhereNetns(netns) + ": " +
+                             strerror(err) + AckSuffix(ack));
+    }
+    return Ok();
+  });
+}
+
 }  // namespace
 
 // XDP state of one interface of the calling thread's netns, by a single
@@ -339,6 +375,7 @@ void InitNetlink(Napi::Env env, Napi::Object exports) {
   exports.Set("listLinks", Napi::Function::New(env, ListLinks));
   exports.Set("netnsId", Napi::Function::New(env, NetnsId));
   exports.Set("xdpFeatures", Napi::Function::New(env, XdpFeaturesJs));
+  exports.Set("setLinkUp", Napi::Function::New(env, SetLinkUp));
 }
 
 }  // namespace xc

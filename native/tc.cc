@@ -11,6 +11,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -413,6 +414,88 @@ Napi::Value ProbeTcx(const Napi::CallbackInfo& info) {
   });
 }
 
+
+// The root qdisc the tc engine's delay needs on a partner's egress (fq honours
+// the departure times the program writes), under a handle of ours so that only
+// ours is ever removed.
+constexpr uint32_t kFqHandle = 0xc1ab0000u;
+
+int AddRootQdisc(uint32_t ifindex, const std::string& kind, std::string* ack) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = PutTc(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex, TC_H_ROOT, kFqHandle, 0);
+  mnl_attr_put_strz(nlh, TCA_KIND, kind.c_str());
+  return NlTalk(NETLINK_ROUTE, nlh, [](const nlmsghdr*) {}, ack);
+}
+
+// probeQdisc(kind) -> boolean: whether this kernel has the qdisc. Tried in a
+// network namespace of the job thread's own (unshare), which dies with it:
+// nothing anyone can see changes.
+Napi::Value ProbeQdisc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string kind;
+  if (!ArgString(info, 0, &kind)) XC_THROW_TYPE(env, "probeQdisc(kind)");
+  return RunJob(env, "", [kind]() -> Outcome {
+    if (unshare(CLONE_NEWNET) < 0) return Fail(errno, std::string("cannot make a scratch netns to probe qdiscs: ") + strerror(errno));
+    std::string ack;
+    int err = AddRootQdisc(1 /* lo */, kind, &ack);
+    // ENOENT: "Specified qdisc kind is unknown". EINVAL: the kind exists but
+    // wants options (tbf, say), which is all a probe needs to know.
+    if (err && err != ENOENT && err != EOPNOTSUPP && err != EINVAL)
+      return Fail(err, "cannot probe for the " + kind + " qdisc: " + strerror(err) + AckSuffix(ack));
+    bool present = err == 0 || err == EINVAL;
+    return Ok([present](Napi::Env env) { return Napi::Boolean::New(env, present); });
+  });
+}
+
+// ensureRootFq(netns, ifindexes[]): an fq root qdisc of ours on each device
+// (one that is already there is kept; any other root qdisc is refused).
+Napi::Value EnsureRootFq(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns;
+  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
+    XC_THROW_TYPE(env, "ensureRootFq(netns, ifindexes)");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  std::vector<uint32_t> ports;
+  Napi::Array arr = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) ports.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  return RunJob(env, netns, [=]() -> Outcome {
+    for (uint32_t ifindex : ports) {
+      std::string ack;
+      int err = AddRootQdisc(ifindex, "fq", &ack);
+      // EEXIST: a root qdisc with our handle is there (ours, from before).
+      if (err && err != EEXIST)
+        return Fail(err, "cannot add an fq qdisc to ifindex " + std::to_string(ifindex) + " " + WhereNetns(netns) + ": " +
+                             strerror(err) + AckSuffix(ack));
+    }
+    return Ok();
+  });
+}
+
+// removeRootFq(netns, ifindexes[]): removes the fq root qdisc of ours, if any.
+Napi::Value RemoveRootFq(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns;
+  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
+    XC_THROW_TYPE(env, "removeRootFq(netns, ifindexes)");
+  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  std::vector<uint32_t> ports;
+  Napi::Array arr = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) ports.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  return RunJob(env, netns, [=]() -> Outcome {
+    for (uint32_t ifindex : ports) {
+      char buf[MNL_SOCKET_BUFFER_SIZE];
+      // The handle in the request: the kernel deletes only a root qdisc that has it.
+      nlmsghdr* nlh = PutTc(buf, RTM_DELQDISC, 0, ifindex, TC_H_ROOT, kFqHandle, 0);
+      mnl_attr_put_strz(nlh, TCA_KIND, "fq");
+      std::string ack;
+      int err = NlTalk(NETLINK_ROUTE, nlh, [](const nlmsghdr*) {}, &ack);
+      if (err && err != ENOENT && err != EINVAL && err != ENODEV)
+        return Fail(err, "cannot remove the fq qdisc of ifindex " + std::to_string(ifindex) + ": " + strerror(err) + AckSuffix(ack));
+    }
+    return Ok();
+  });
+}
+
 }  // namespace
 
 void InitTc(Napi::Env env, Napi::Object exports) {
@@ -420,6 +503,9 @@ void InitTc(Napi::Env env, Napi::Object exports) {
   exports.Set("detachTcLegacy", Napi::Function::New(env, DetachTcLegacy));
   exports.Set("tcState", Napi::Function::New(env, TcStateJs));
   exports.Set("probeTcx", Napi::Function::New(env, ProbeTcx));
+  exports.Set("probeQdisc", Napi::Function::New(env, ProbeQdisc));
+  exports.Set("ensureRootFq", Napi::Function::New(env, EnsureRootFq));
+  exports.Set("removeRootFq", Napi::Function::New(env, RemoveRootFq));
 }
 
 }  // namespace xc

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 
 [ "$(id -u)" = 0 ] || { echo "setup: run as root (it installs Debian packages)" >&2; exit 1; }
 
-# Build: compilers, BPF toolchain, libbpf, libmnl. Run/test: iproute2, ethtool,
+# Build: compilers, BPF toolchain, libbpf, libmnl, libpcap (capture filters). Run/test: iproute2, ethtool,
 # ping, tcpdump, the Docker engine. Bench: iperf3, perf.
 PKGS=(cmake g++ make pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
-      libmnl-dev iproute2 ethtool iputils-ping tcpdump docker.io busybox-static iperf3 linux-perf)
+      libmnl-dev libpcap-dev iproute2 ethtool iputils-ping tcpdump docker.io busybox-static iperf3 linux-perf)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

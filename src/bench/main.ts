@@ -23,6 +23,7 @@ import { deleteAllNetnsSync, reapStaleNetns } from './netns.js';
 import { helpText, parseOptions, type BenchOptions } from './options.js';
 import { Fixture, PATHS } from './paths.js';
 import { benchControlPlane, type ControlPlaneResult } from './control-plane.js';
+import { CAPTURE_PATHS, captureSeries, showCapture, UDP_FRAME_OVERHEAD } from './capture.js';
 import { median, ratios, table, targets, type BenchResults, type PathResult } from './report.js';
 import { killChildren, run } from './sh.js';
 import { benchDir, buildTools } from './tools.js';
@@ -70,7 +71,7 @@ async function preflight(o: BenchOptions): Promise<void> {
     ['tc', ['-V']],
     ['ethtool', ['--version']],
     ['nsenter', ['--version']],
-    ...(o.udp || o.tcp ? ([['iperf3', ['--version']], ['ss', ['-V']]] as [string, string[]][]) : []),
+    ...(o.udp || o.tcp || o.capture ? ([['iperf3', ['--version']], ['ss', ['-V']]] as [string, string[]][]) : []),
     ...(o.profile ? ([['perf', ['--version']]] as [string, string[]][]) : []),
   ];
   for (const [cmd, args] of need)
@@ -128,6 +129,7 @@ async function runMtu(mtu: number, o: BenchOptions, xdp: XdpFramesSettings, gen:
         udp: undefined,
         tcp: undefined,
         xdpFrames: undefined,
+        capture: undefined,
         errors: [],
       };
       const row: Row = { r };
@@ -166,6 +168,30 @@ async function runMtu(mtu: number, o: BenchOptions, xdp: XdpFramesSettings, gen:
           (s) => `${(s.bps / 1e9).toFixed(2)} Gb/s, ${s.retransmits} retransmits`,
         ),
       );
+    // Capture rows: one path at a time, one run per rate (src/bench/capture.ts).
+    for (const { fx, r } of o.capture ? rows : []) {
+      if (!fx?.wire || r.errors.length || !CAPTURE_PATHS.includes(r.path)) continue;
+      for (const payload of o.capturePayloads) {
+        if (payload + UDP_FRAME_OVERHEAD - 14 > mtu) {
+          log(`${r.id} ${r.path} MTU ${mtu} capture: payload ${payload} does not fit the MTU, skipped`);
+          continue;
+        }
+        for (const snaplen of o.captureSnaplens) {
+          const what = `${r.id} ${r.path} MTU ${mtu} capture snaplen ${snaplen} payload ${payload}`;
+          try {
+            const series = await captureSeries(
+              fx,
+              { snaplen, payload, rates: o.captureRates, seconds: o.captureSeconds, pages: o.capturePages, ...iperf },
+              (x) => log(`${what}: ${showCapture(x)}`),
+            );
+            r.capture = [...(r.capture ?? []), series];
+          } catch (e) {
+            r.errors.push(`capture (snaplen ${snaplen}, payload ${payload}): ${errText(e)}`);
+            log(`${what}: ${errText(e)}`);
+          }
+        }
+      }
+    }
     const frames = o.xdpFrames
       ? await roundRobin<XdpFramesSample>(
           rows,
@@ -201,7 +227,7 @@ async function runMtu(mtu: number, o: BenchOptions, xdp: XdpFramesSettings, gen:
           offeredMedian: median(p.map((s) => s.offeredPps)),
           pathNsPerFrame: NaN, // set once the generator's median is known
         };
-      if (fx) r.needs = { socket: u || t.length ? fx.needs.socket : [], xdpFrames: p ? fx.needs['xdp-frames'] : [] };
+      if (fx) r.needs = { socket: u || t.length || r.capture ? fx.needs.socket : [], xdpFrames: p ? fx.needs['xdp-frames'] : [] };
     }
     // The numbers belong to the engine only if it was still in place at the end.
     for (const { fx, r } of rows) await fx?.wire?.verify().catch((e: unknown) => r.errors.push(`engine check after measuring: ${errText(e)}`));

@@ -116,11 +116,12 @@ function parse(stdout: string, what: string): IperfJson {
   }
 }
 
-/** One UDP stream of `payload`-byte datagrams at full speed (-b 0). Received
- * rate from the server's end.sum (omitted second excluded), sent rate from the
+/** One UDP stream of `payload`-byte datagrams at full speed (-b 0), or at
+ * `bitrate` bits/s of payload (iperf3 -b; the capture rows). Received rate
+ * from the server's end.sum (omitted second excluded), sent rate from the
  * client's end.sum_sent. */
-export async function measureUdp(f: Fixture, s: IperfSettings & { payload: number }): Promise<UdpSample> {
-  const { client, server } = await iperf(f, s, ['-u', '-l', String(s.payload), '-b', '0']);
+export async function measureUdp(f: Fixture, s: IperfSettings & { payload: number; bitrate?: number }): Promise<UdpSample> {
+  const { client, server } = await iperf(f, s, ['-u', '-l', String(s.payload), '-b', String(Math.round(s.bitrate ?? 0))]);
   const rx = server.end?.sum;
   const tx = client.end?.sum_sent ?? client.end?.sum;
   if (!rx?.seconds || rx.packets === undefined || !tx?.seconds || tx.packets === undefined)

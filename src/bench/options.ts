@@ -2,6 +2,8 @@
  * before anything touches the kernel. */
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
+import { CAPTURE_MAX } from '../dataplane/layout.js';
+import { CAPTURE_PAGES, CAPTURE_PATHS } from './capture.js';
 import { findPath, PATHS, type PathKey } from './paths.js';
 import { benchDir } from './tools.js';
 
@@ -27,6 +29,15 @@ export interface BenchOptions {
   xdpSeconds: number;
   xdpSize: number;
   xdpThreads: number;
+  /** Capture rows: UDP through a wire with capture on (src/bench/capture.ts). */
+  capture: boolean;
+  captureSnaplens: number[];
+  capturePayloads: number[];
+  /** Offered rates, datagrams/s (the flag takes kpps). */
+  captureRates: number[];
+  captureSeconds: number;
+  /** The reader's perf buffer, pages per CPU. */
+  capturePages: number;
   tcAttach: 'auto' | 'tcx' | 'legacy';
   profile: boolean;
   /** Control-plane lab sizes (wires); empty: skip. */
@@ -100,6 +111,41 @@ const FLAGS: Flag[] = [
   { name: 'xdp-seconds', arg: 'S', help: 'XDP-frame window per repetition (default 3, after 0.5 s warm-up)', set: (o, v) => (o.xdpSeconds = num('xdp-seconds', v)) },
   { name: 'xdp-size', arg: 'BYTES', help: 'generated frame size without FCS (default 64)', set: (o, v) => (o.xdpSize = int('xdp-size', v, 60, 3000)) },
   { name: 'xdp-threads', arg: 'N', help: 'generator threads (default 1; see BENCHMARKS.md)', set: (o, v) => (o.xdpThreads = int('xdp-threads', v, 1, 64)) },
+  { name: 'no-capture', help: 'skip the capture rows', set: (o) => (o.capture = false) },
+  {
+    name: 'capture-only',
+    help: 'only the capture rows (no other socket, XDP-frame or control-plane measurement)',
+    set: (o) => Object.assign(o, { capture: true, udp: false, tcp: false, xdpFrames: false, controlPlane: [] }),
+  },
+  {
+    name: 'capture-snaplens',
+    arg: '128,65000',
+    help: `bytes copied per frame, one series each (at most ${CAPTURE_MAX})`,
+    set: (o, v) => (o.captureSnaplens = list(v).map((n) => int('capture-snaplens', n, 14, CAPTURE_MAX))),
+  },
+  {
+    name: 'capture-payload',
+    arg: '64,1472',
+    help: 'UDP payloads (iperf3 -l) of the capture rows, one series each',
+    set: (o, v) => (o.capturePayloads = list(v).map((n) => int('capture-payload', n, 16, 8900))),
+  },
+  {
+    name: 'capture-rates',
+    arg: 'KPPS,...',
+    help: 'offered rates below full speed, in thousand datagrams/s (default 10,20,50,100,200,400)',
+    set: (o, v) => (o.captureRates = list(v).map((n) => num('capture-rates', n) * 1e3).sort((a, b) => a - b)),
+  },
+  {
+    name: 'capture-pages',
+    arg: 'N',
+    help: `the reader's perf buffer, pages per CPU, a power of 2 (default ${CAPTURE_PAGES}, as \`clab-xconnect capture\`)`,
+    set: (o, v) => {
+      const n = int('capture-pages', v, 1, 65536);
+      if (n & (n - 1)) throw usage(`--capture-pages wants a power of 2, got ${v}`);
+      o.capturePages = n;
+    },
+  },
+  { name: 'capture-seconds', arg: 'S', help: 'iperf3 duration per capture run (default 2, plus 1 s omitted)', set: (o, v) => (o.captureSeconds = num('capture-seconds', v)) },
   {
     name: 'tc-attach',
     arg: 'auto|tcx|legacy',
@@ -138,7 +184,8 @@ export function helpText(): string {
   return (
     `usage: npm run bench -- [options]   (root; after \`npx tsc -p tsconfig.json\`)\n` +
     `Measures each path with socket traffic from the node namespaces (UDP, TCP) and with\n` +
-    `XDP frames (live-frames generator), then the control plane. See BENCHMARKS.md.\n` +
+    `XDP frames (live-frames generator), UDP through a wire with capture on (wire-tc, wire-xdp),\n` +
+    `then the control plane. See BENCHMARKS.md.\n` +
     `Later flags override earlier ones; --quick, then --reps, apply first.\n${lines.join('\n')}\n`
   );
 }
@@ -163,6 +210,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     xdpSeconds: 3,
     xdpSize: 64,
     xdpThreads: 1,
+    capture: true,
+    captureSnaplens: [128, 65000],
+    capturePayloads: [64, 1472],
+    captureRates: [10e3, 20e3, 50e3, 100e3, 200e3, 400e3],
+    captureSeconds: 2,
+    capturePages: CAPTURE_PAGES,
     tcAttach: 'auto',
     profile: false,
     controlPlane: [10, 100, 1000],
@@ -192,7 +245,17 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   o.paths = [...new Set(o.paths)];
   o.mtus = [...new Set(o.mtus)];
   o.tcpStreams = [...new Set(o.tcpStreams)];
-  if (o.dataPlane && !o.udp && !o.tcp && !o.xdpFrames) throw usage('--no-udp, --no-tcp and --no-xdp-frames leave nothing to measure');
+  o.captureSnaplens = [...new Set(o.captureSnaplens)];
+  o.capturePayloads = [...new Set(o.capturePayloads)];
+  o.captureRates = [...new Set(o.captureRates)];
+  const capturing = o.capture && o.paths.some((p) => CAPTURE_PATHS.includes(p));
+  if (o.dataPlane && !o.udp && !o.tcp && !o.xdpFrames && !capturing)
+    throw usage(
+      o.capture
+        ? `the capture rows run on ${CAPTURE_PATHS.join(' and ')}, and --paths has neither`
+        : '--no-udp, --no-tcp, --no-xdp-frames and --no-capture leave nothing to measure',
+    );
+  if (o.capture && (!o.captureSnaplens.length || !o.capturePayloads.length)) throw usage('--capture-snaplens and --capture-payload need at least one value');
   if (!o.dataPlane && o.controlPlane.length === 0) throw usage('--no-data-plane and --no-control-plane leave nothing to measure');
   if (o.tcp && o.tcpStreams.length === 0) throw usage('--tcp-streams needs at least one stream count');
   return o;

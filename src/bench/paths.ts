@@ -9,7 +9,7 @@ import { attachSink, detachSink, ethtoolK, nsRun, type SinkMode } from './tools.
 import { installWire, type InstalledWire } from './wire.js';
 import { run } from './sh.js';
 
-export type PathKey = 'direct' | 'tc' | 'bridge' | 'wire-tc' | 'wire-xdp' | 'wire-xdp-generic';
+export type PathKey = 'direct' | 'tc' | 'bridge' | 'wire-tc' | 'wire-xdp' | 'wire-xdp-generic' | 'wire-tc-bare';
 
 export interface PathSpec {
   /** Short name for --paths (a, b, ...). */
@@ -18,6 +18,8 @@ export interface PathSpec {
   title: string;
   /** The wire engine a wire path is measured on (both directions). */
   engine?: Engine;
+  /** false: load the wire without its impairment code. */
+  impairments?: boolean;
 }
 
 export const PATHS: readonly PathSpec[] = [
@@ -27,6 +29,9 @@ export const PATHS: readonly PathSpec[] = [
   { id: 'd', key: 'wire-tc', title: 'wire, tc engine', engine: 'tc' },
   { id: 'e', key: 'wire-xdp', title: 'wire, native XDP', engine: 'xdp' },
   { id: 'f', key: 'wire-xdp-generic', title: 'wire, generic XDP', engine: 'xdp-generic' },
+  // The tc engine loaded without its impairment code: what that code costs
+  // an unimpaired wire (one branch per frame).
+  { id: 'g', key: 'wire-tc-bare', title: 'wire, tc engine, no impairment code', engine: 'tc', impairments: false },
 ];
 
 export interface Endpoint {
@@ -131,6 +136,7 @@ export class Fixture {
             b: { netns: rcv.netns, dev: rcv.dev },
             engine: this.spec.engine,
             tcAttach: this.opts.tcAttach,
+            impairments: this.spec.impairments ?? true,
           });
         break;
     }
@@ -140,7 +146,7 @@ export class Fixture {
    * NAPI poll), except behind the tc engine, whose bpf_redirect_peer() hands
    * skbs straight to the receiver's ingress, past its XDP hook. */
   get sinkMode(): SinkMode {
-    return this.spec.key === 'wire-tc' ? 'tc' : 'native';
+    return this.spec.engine === 'tc' ? 'tc' : 'native';
   }
 
   /** Puts the devices in the state a measurement needs; records what that was.

@@ -1,5 +1,6 @@
 /** Results: their JSON shape (schema 2, documented in BENCHMARKS.md),
  * medians, ratios, targets, and the tables printed to stdout. */
+import type { CaptureSeries } from './capture.js';
 import type { ControlPlaneResult } from './control-plane.js';
 import type { PathKey } from './paths.js';
 import type { TcpSample, UdpSample, XdpFramesSample } from './measure.js';
@@ -43,6 +44,8 @@ export interface PathResult {
     /** CPU ns per frame the path adds to making the frame: 1e9/median - 1e9/generator. */
     pathNsPerFrame: number;
   };
+  /** Capture rows (wire-tc, wire-xdp): one series per UDP payload and snaplen. */
+  capture?: CaptureSeries[];
   errors: string[];
 }
 
@@ -99,6 +102,7 @@ const RATIOS: [PathKey, PathKey][] = [
   ['wire-xdp', 'tc'],
   ['wire-xdp', 'direct'],
   ['wire-xdp-generic', 'tc'],
+  ['wire-tc', 'wire-tc-bare'],
 ];
 
 /** The issue's targets; `metric` 'tcp' means every stream count. */
@@ -217,6 +221,37 @@ export function table(r: BenchResults): string {
           `${lpad(f(p?.offeredMedian, 1e6, 2), 9)}  ${pad(p?.sink ?? '-', 4)}  ${attach(x)}`,
       );
     }
+  }
+
+  const cap = r.results.filter((x) => x.capture?.length);
+  if (cap.length) {
+    const co = r.options as { captureSeconds: number };
+    lines.push('');
+    lines.push(
+      `capture on one wire (both ports; perf buffer ${cap[0]!.capture![0]!.pagesPerCpu} pages/CPU; a reader that only counts): iperf3 UDP, one run of ${co.captureSeconds} s per rate; ` +
+        `kpps; drops = frames the capture lost`,
+    );
+    lines.push(
+      `${pad('path', 24)}${lpad('MTU', 5)}${lpad('frame B', 8)}${lpad('snaplen', 8)}${lpad('lossless up to', 15)}${lpad('1st loss at', 12)}` +
+        `${lpad('full: offered', 14)}${lpad('delivered', 10)}${lpad('captured', 9)}${lpad('drops', 8)}${lpad('no capture', 11)}`,
+    );
+    const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+    for (const x of cap)
+      for (const c of x.capture!) {
+        const full = c.fullSpeed;
+        const loss = c.firstLoss ? `${f(c.firstLoss.offeredPps, 1e3, 1)} (${pct(c.firstLoss.dropShare)})` : '-';
+        lines.push(
+          `${pad(title(x), 24)}${lpad(String(x.mtu), 5)}${lpad(String(c.frameBytes), 8)}${lpad(String(c.snaplen), 8)}` +
+            `${lpad(f(c.losslessUpToPps, 1e3, 1) + (c.losslessUpToPps !== null && c.losslessUpToPps === full?.offeredPps ? ' (full)' : ''), 15)}` +
+            `${lpad(loss, 12)}${lpad(f(full?.offeredPps, 1e3, 1), 14)}${lpad(f(full?.deliveredPps, 1e3, 1), 10)}${lpad(f(full?.capturedPps, 1e3, 1), 9)}` +
+            `${lpad(full ? pct(full.entered ? full.drops / full.entered : 0) : '-', 8)}` +
+            `${lpad(c.payloadBytes === x.udp?.payloadBytes ? f(x.udp.rxPpsMedian, 1e3, 1) : '-', 11)}`,
+        );
+      }
+    lines.push(
+      `  lossless up to: the highest offered rate with zero drops (full: at full speed); 1st loss at: the lowest offered rate with drops (share of frames lost); ` +
+        `no capture: the UDP row's received rate, same path and payload`,
+    );
   }
 
   if (r.ratios.length) {

@@ -112,6 +112,10 @@ export interface InstalledWire {
   redirectPeer: boolean;
   /** What the engine policy changed inside the nodes (`iface feature from->to`). */
   nodeChanges: string[];
+  /** The open dataplane and the wire's ports (the capture rows turn the
+   * ports' capture flags on and read its perf buffer). */
+  dp: Dataplane;
+  ports: { netns: string; a: string; b: string };
   /** Checks again that both ports still run the engine (throws if not). */
   verify(): Promise<void>;
   remove(): Promise<void>;
@@ -125,6 +129,8 @@ export interface WireRequest {
   b: { netns: Netns; dev: string };
   engine: Engine;
   tcAttach: 'auto' | 'tcx' | 'legacy';
+  /** false: the wire without its impairment code (Dataplane.open). */
+  impairments?: boolean;
 }
 
 /** Installs the wire pa <-> pb on `engine` and checks that both ports run it. */
@@ -145,7 +151,7 @@ export async function installWire(w: WireRequest): Promise<InstalledWire> {
   };
   const peerMac = w.engine === 'tc' ? { a: await mac(w.a), b: await mac(w.b) } : undefined;
 
-  const dp: Dataplane = await DP.open(path.join(await privateBpffs(), w.mid.name), { tcAttach: w.tcAttach });
+  const dp: Dataplane = await DP.open(path.join(await privateBpffs(), w.mid.name), { tcAttach: w.tcAttach, impairments: w.impairments ?? true });
   const ports = { netns: w.mid.path, a: 'pa', b: 'pb' };
   /** Reads both ports back from the kernel; throws unless both run `engine`
    * (and, for tc, with the partner's node MAC for bpf_redirect_peer). */
@@ -171,7 +177,7 @@ export async function installWire(w: WireRequest): Promise<InstalledWire> {
   };
   let state: PortState[];
   try {
-    await dp.installWire(ports, { engine: w.engine, adminUp: true, loss: 0, ...(peerMac ? { peerMac } : {}) });
+    await dp.installWire(ports, { engine: w.engine, adminUp: true, ...(peerMac ? { peerMac } : {}) });
     state = await verify();
   } catch (e) {
     await dp.removeWire(ports).catch(() => undefined);
@@ -183,6 +189,8 @@ export async function installWire(w: WireRequest): Promise<InstalledWire> {
     attach: { a: state[0]!.attach ?? '?', b: state[1]!.attach ?? '?' },
     redirectPeer: !!peerMac,
     nodeChanges,
+    dp,
+    ports,
     verify: async () => void (await verify()),
     remove: async () => {
       try {

@@ -8,12 +8,15 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { hel
 export interface Command {
   name: string;
   summary: string;
+  /** Positional arguments, as the usage line shows them (e.g. "down|up ENDPOINT");
+   * a command without it takes none. */
+  positionals?: string;
   options: Record<string, OptionSpec>;
   /** Runs the command; returns the process exit code. Throw XconnectError for errors. */
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }
 
-export type OutputFormat = 'table' | 'json';
+export type OutputFormat = 'table' | 'json' | 'prometheus';
 
 export const formatOption: OptionSpec = {
   type: 'string',
@@ -29,6 +32,17 @@ export const topologyOption: OptionSpec = {
   help: 'containerlab topology file (*.clab.yml) or xdp-xconnect config',
 };
 
+export const varsOption: OptionSpec = {
+  type: 'string',
+  arg: 'FILE',
+  help: 'template variables file (default: <topology name>_vars.yml|.yaml|.json beside the topology, as containerlab finds it)',
+};
+
+/** The --vars value, as the library functions take it. */
+export function varsOf(values: Record<string, unknown>): { vars?: string } {
+  return typeof values['vars'] === 'string' ? { vars: values['vars'] } : {};
+}
+
 /** The -t value, or a usage error that shows how to pass it. */
 export function requireTopology(values: Record<string, unknown>, command: string): string {
   const file = values['topology'];
@@ -37,12 +51,19 @@ export function requireTopology(values: Record<string, unknown>, command: string
   return file;
 }
 
-/** The --format value, checked. */
-export function outputFormat(values: Record<string, unknown>): OutputFormat {
+/** The --format value, checked against the formats the command prints (table and json
+ * unless it names more, as status does with prometheus). */
+export function outputFormat<F extends OutputFormat = 'table' | 'json'>(
+  values: Record<string, unknown>,
+  allowed: readonly F[] = ['table', 'json'] as F[],
+): F {
   const f = values['format'] ?? 'table';
-  if (f !== 'table' && f !== 'json')
-    throw new XconnectError('USAGE', `unknown format "${String(f)}"`, { value: f, hint: 'use --format table or --format json' });
-  return f;
+  if (!allowed.includes(f as F)) {
+    const names = allowed.map((a) => `--format ${a}`);
+    const hint = `use ${names.slice(0, -1).join(', ')}${names.length > 2 ? ',' : ''} or ${names[names.length - 1]}`;
+    throw new XconnectError('USAGE', `unknown format "${String(f)}"`, { value: f, hint });
+  }
+  return f as F;
 }
 
 /** Writes `{ ok: true, ...body }` as the JSON output of a command. */

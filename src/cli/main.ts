@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { XconnectError } from '../errors.js';
 import type { Command, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
+import { versionCommand } from './commands/version.js';
 
 function usage(): string {
   const lines = ['usage: clab-xconnect <command> [options]', '', 'commands:'];
@@ -13,7 +14,7 @@ function usage(): string {
 }
 
 function commandUsage(c: Command): string {
-  const lines = [`usage: clab-xconnect ${c.name} [options]`, '', c.summary, '', 'options:'];
+  const lines = [`usage: clab-xconnect ${c.name}${c.positionals ? ` ${c.positionals}` : ''} [options]`, '', c.summary, '', 'options:'];
   for (const [name, o] of Object.entries(c.options) as [string, OptionSpec][]) {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.arg ? ` ${o.arg}` : ''}`;
     const def = o.default !== undefined && o.default !== false ? ` (default: ${String(o.default)})` : '';
@@ -32,15 +33,41 @@ function reportError(e: unknown, json: boolean): number {
   return err.code === 'USAGE' ? 2 : 1;
 }
 
+/** Whether the arguments ask for JSON output (`--format json` or `--format=json`,
+ * the last one winning, as parseArgs takes it). Read before parsing, so that
+ * a usage error is reported in the format asked for too. The values of the
+ * command's string options are skipped: `-t json` names a file. */
+function wantsJson(args: readonly string[], options: Record<string, OptionSpec> = {}): boolean {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (o.short) takesValue.add(`-${o.short}`);
+  }
+  let format: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a.startsWith('--format=')) format = a.slice('--format='.length);
+    else if (a === '--format') format = args[++i];
+    else if (takesValue.has(a)) i++;
+  }
+  return format === 'json';
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
+  if (name === '--version') return versionCommand.run({ format: wantsJson(rest) ? 'json' : 'table' }, []);
   const cmd = commands.find((c) => c.name === name);
-  if (!cmd) return reportError(new XconnectError('USAGE', `unknown command '${name}'`, { hint: usage() }), false);
-  const json = rest.includes('json');
+  if (!cmd) {
+    const hint = `the commands are ${commands.map((c) => c.name).join(', ')}; see 'clab-xconnect --help'`;
+    return reportError(new XconnectError('USAGE', `unknown command '${name}'`, { value: name, hint }), wantsJson(rest));
+  }
+  const json = wantsJson(rest, cmd.options);
   let parsed;
   try {
     const options = Object.fromEntries(
@@ -48,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
         ([k, { help: _h, arg: _a, ...o }]) => [k, o],
       ),
     );
-    parsed = parseArgs({ args: rest, options, allowPositionals: false, strict: true });
+    parsed = parseArgs({ args: rest, options, allowPositionals: !!cmd.positionals, strict: true });
   } catch (e) {
     return reportError(new XconnectError('USAGE', (e as Error).message, { hint: `see 'clab-xconnect ${cmd.name} --help'` }), json);
   }
@@ -59,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
   } catch (e) {
-    return reportError(e, parsed.values.format === 'json');
+    return reportError(e, json);
   }
 }
 

@@ -16,6 +16,8 @@ import { native, toXconnectError, type LinkInfo, type LoadedObject, type PinnedL
 import type { Engine } from './engine-policy.js';
 import {
   BPF,
+  checkLayouts,
+  NO_IMPAIRMENT,
   MAX_PORTS,
   KEY_SIZE,
   PORT_SIZE,
@@ -26,11 +28,12 @@ import {
   encodePort,
   u32Key,
   zeroCounters,
+  type Impairment,
   type PortConfig,
   type PortCounters,
 } from './layout.js';
 
-export type { PortConfig, PortCounters } from './layout.js';
+export type { Impairment, PortConfig, PortCounters } from './layout.js';
 export type { Engine } from './engine-policy.js';
 
 /** The two ports of a wire, by name, in `netns` (null: the host netns). */
@@ -45,8 +48,11 @@ export interface WireSettings {
    * value sets both. */
   engine: Engine | { a: Engine; b: Engine };
   adminUp: boolean;
-  /** Loss probability 0..1, applied to both directions. */
-  loss: number;
+  /** Loss probability 0..1 of both directions (shorthand for impair.*.loss). */
+  loss?: number;
+  /** What happens to the frames of each direction, named by the port they
+   * enter (unset fields: none). */
+  impair?: { a?: Partial<Impairment>; b?: Partial<Impairment> };
   /** tc engine: the MAC of the node interface behind each port (the veth
    * peer), so that frames to it take bpf_redirect_peer. Without it the tc engine
    * sends through the partner's egress (slower, equally transparent). */
@@ -98,10 +104,28 @@ function engines(s: WireSettings): { a: Engine; b: Engine } {
   return typeof s.engine === 'string' ? { a: s.engine, b: s.engine } : s.engine;
 }
 
+/** The impairment of one direction: `base`, then the shorthand loss, then the explicit fields. */
+function impairment(base: Impairment, loss: number | undefined, explicit: Partial<Impairment> | undefined): Impairment {
+  return { ...base, ...(loss !== undefined ? { loss } : {}), ...explicit };
+}
+
+/** A change to installed wires: admin state, and impairments per direction
+ * (unset fields keep their value). */
+export interface WireChange {
+  a: string;
+  b: string;
+  adminUp?: boolean;
+  loss?: number;
+  impair?: { a?: Partial<Impairment>; b?: Partial<Impairment> };
+}
+
 export interface DataplaneOptions {
   /** How the tc engine attaches: 'auto' probes the kernel for TCX (default:
    * CLAB_XCONNECT_TC_ATTACH, else 'auto'). */
   tcAttach?: TcAttach | 'auto';
+  /** false: load the wire without its impairment code (the benchmark's
+   * measure of what that code costs an unimpaired wire). Default true. */
+  impairments?: boolean;
 }
 
 export class Dataplane {
@@ -119,7 +143,14 @@ export class Dataplane {
 
   /** Loads the programs, reusing (or creating) the maps pinned in `pinDir`. */
   static async open(pinDir: string, opts: DataplaneOptions = {}): Promise<Dataplane> {
-    return new Dataplane(pinDir, await native.open(pinDir), opts);
+    const obj = await native.open(pinDir, { impairments: opts.impairments ?? true });
+    try {
+      checkLayouts(obj.layouts);
+    } catch (e) {
+      native.close(obj.handle);
+      throw e;
+    }
+    return new Dataplane(pinDir, obj, opts);
   }
 
   /** Releases this process's handles; pinned state stays. */
@@ -231,19 +262,21 @@ export class Dataplane {
       const [a, b] = ends[k]!;
       const e = engines(w.settings);
       const mac = w.settings.peerMac ?? {};
-      const port = (self: LinkInfo, partner: LinkInfo, engine: Engine, peerMac: string | null | undefined) => ({
+      const port = (self: LinkInfo, partner: LinkInfo, engine: Engine, peerMac: string | null | undefined, impair: Partial<Impairment> | undefined) => ({
         ifname: self.name,
         link: self,
         engine,
         config: {
           partner: partner.ifindex,
           adminUp: w.settings.adminUp,
-          loss: w.settings.loss,
           slot: slotOf.get(self.ifindex)!,
           peerMac: engine === 'tc' ? (peerMac ?? null) : null,
+          impair: impairment(NO_IMPAIRMENT, w.settings.loss, impair),
+          // A running capture goes on through a re-install.
+          capture: before.get(self.ifindex)?.capture ?? null,
         } satisfies PortConfig,
       });
-      return [port(a, b, e.a, mac.b), port(b, a, e.b, mac.a)];
+      return [port(a, b, e.a, mac.b, w.settings.impair?.a), port(b, a, e.b, mac.a, w.settings.impair?.b)];
     });
     const zero = Buffer.alloc(this.#statsSize);
     const stats = this.#map(BPF.maps.stats);
@@ -354,24 +387,48 @@ export class Dataplane {
     );
   }
 
-  /** Changes admin state and/or loss of both directions of an installed wire. */
-  async updateWire(w: WirePorts, change: { adminUp?: boolean; loss?: number }): Promise<void> {
+  /** Turns capture on (bytes copied per frame) or off (null) on installed
+   * ports, by ifindex, in one map batch. Ports not configured are skipped. */
+  async setCapture(ifindexes: number[], snaplen: number | null): Promise<number[]> {
+    const cur = await this.#configs(ifindexes);
+    const ports = this.#map(BPF.maps.ports);
+    const changed = ifindexes.filter((_, k) => cur[k] && (cur[k]!.capture?.snaplen ?? null) !== snaplen);
+    const ops = ifindexes.flatMap((i, k) => {
+      const c = cur[k];
+      if (!c || (c.capture?.snaplen ?? null) === snaplen) return [];
+      return [{ op: 'update' as const, fd: ports, key: u32Key(i), value: encodePort({ ...c, capture: snaplen === null ? null : { snaplen } }) }];
+    });
+    if (ops.length) await native.mapOps(null, ops);
+    return changed;
+  }
+
+  /** The fd of the capture perf buffer (owned by this object). */
+  captureMap(): number {
+    return this.#map(BPF.maps.capture);
+  }
+
+  /** Changes admin state and/or impairments of an installed wire. */
+  async updateWire(w: WirePorts, change: Omit<WireChange, 'a' | 'b'>): Promise<void> {
     await this.updateWires(w.netns, [{ a: w.a, b: w.b, ...change }]);
   }
 
-  /** Changes admin state and/or loss of installed wires, in one map batch. */
-  async updateWires(netns: string | null, changes: { a: string; b: string; adminUp?: boolean; loss?: number }[]): Promise<void> {
+  /** Changes admin state and/or impairments of installed wires, in one map
+   * batch. The engines stay as they are: duplication and delay need the tc
+   * engine, which installWires decides. */
+  async updateWires(netns: string | null, changes: WireChange[]): Promise<void> {
     if (changes.length === 0) return;
     const ifs = await this.#interfaces(netns);
     const ports = this.#map(BPF.maps.ports);
-    const items = changes.flatMap((c) => [c.a, c.b].map((name) => ({ name, ifindex: this.#link(ifs, netns, name).ifindex, change: c })));
+    const items = changes.flatMap((c) =>
+      (['a', 'b'] as const).map((side) => ({ name: c[side], ifindex: this.#link(ifs, netns, c[side]).ifindex, change: c, side })),
+    );
     const cur = await this.#configs(items.map((it) => it.ifindex));
     const ops = items.map((it, k) => {
       const c = cur[k];
       if (!c) throw new XconnectError('RUNTIME', `port ${it.name} is not wired`, { endpoint: it.name, netns: netns ?? undefined });
       const adminUp = it.change.adminUp ?? c.adminUp;
-      const loss = it.change.loss ?? c.loss;
-      return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ ...c, adminUp, loss }) };
+      const impair = impairment(c.impair, it.change.loss, it.change.impair?.[it.side]);
+      return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ ...c, adminUp, impair }) };
     });
     await native.mapOps(null, ops);
   }

@@ -54,8 +54,15 @@ function nativeXdpBlocker(port: PortFacts, partner: PortFacts): string | undefin
   return undefined;
 }
 
-/** Chooses the engine for frames entering `port` and leaving through `partner`. */
-export function chooseEngine(requested: EngineRequest, port: PortFacts, partner: PortFacts): EngineDecision {
+/** Chooses the engine for frames entering `port` and leaving through `partner`.
+ * `tcOnly` names what this direction needs that only the tc engine does
+ * (duplication and delay need an skb). */
+export function chooseEngine(requested: EngineRequest, port: PortFacts, partner: PortFacts, tcOnly?: string): EngineDecision {
+  if (tcOnly && requested !== 'auto' && requested !== 'tc')
+    throw new XconnectError('PLAN', `the ${requested} engine cannot carry ${port.ifname} -> ${partner.ifname}: ${tcOnly} needs the tc engine`, {
+      hint: "use engine 'auto' or 'tc' for this link, or drop that impairment",
+    });
+  if (tcOnly) return { engine: 'tc', reason: `${tcOnly} needs the tc engine` };
   if (requested === 'tc' || requested === 'xdp-generic') return { engine: requested, reason: 'requested' };
   if (requested === 'xdp') {
     const blocker = nativeXdpBlocker(port, partner);

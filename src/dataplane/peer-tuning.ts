@@ -1,8 +1,10 @@
 /** Applies the engine policy's offload settings to node-side interfaces and
  * says exactly what it changed, so `apply` can report it. One kernel job per
- * namespace to read, one more only where something must change. */
+ * namespace to read, one more only where something must change, at most
+ * KERNEL_JOBS at a time (a lab of 500 nodes must not start 500 threads). */
 import { XconnectError } from '../errors.js';
 import { native } from '../native/addon.js';
+import { KERNEL_JOBS, mapLimit } from '../util/pool.js';
 
 export interface FeatureChange {
   netns: string;
@@ -24,30 +26,28 @@ export interface PeerWant {
 export async function planPeerChanges(peers: PeerWant[]): Promise<FeatureChange[]> {
   const byNetns = new Map<string, PeerWant[]>();
   for (const p of peers) byNetns.set(p.netns, [...(byNetns.get(p.netns) ?? []), p]);
-  const out = await Promise.all(
-    [...byNetns].map(async ([netns, list]) => {
-      const before = await native.getFeatures(netns, list.map((p) => p.ifname));
-      return list.flatMap((p, k) =>
-        Object.entries(p.want).flatMap(([feature, on]) => {
-          const cur = before[k]![feature];
-          if (!cur)
-            throw new XconnectError('RUNTIME', `interface ${p.ifname} in netns ${netns} has no offload feature ${feature}, which its wire's XDP engine needs`, {
-              netns,
-              endpoint: p.ifname,
-              hint: "use the tc engine for this link (label xconnect.clab/mode: tc)",
-            });
-          if (cur.active === on) return [];
-          if (!cur.changeable)
-            throw new XconnectError('RUNTIME', `interface ${p.ifname} in netns ${netns}: ${feature} is fixed ${cur.active ? 'on' : 'off'}, and its wire's XDP engine needs it ${on ? 'on' : 'off'}`, {
-              netns,
-              endpoint: p.ifname,
-              hint: "use the tc engine for this link (label xconnect.clab/mode: tc)",
-            });
-          return [{ netns, ifname: p.ifname, feature, from: cur.active, to: on }];
-        }),
-      );
-    }),
-  );
+  const out = await mapLimit([...byNetns], KERNEL_JOBS, async ([netns, list]) => {
+    const before = await native.getFeatures(netns, list.map((p) => p.ifname));
+    return list.flatMap((p, k) =>
+      Object.entries(p.want).flatMap(([feature, on]) => {
+        const cur = before[k]![feature];
+        if (!cur)
+          throw new XconnectError('RUNTIME', `interface ${p.ifname} in netns ${netns} has no offload feature ${feature}, which its wire's XDP engine needs`, {
+            netns,
+            endpoint: p.ifname,
+            hint: "use the tc engine for this link (label xconnect.clab/mode: tc)",
+          });
+        if (cur.active === on) return [];
+        if (!cur.changeable)
+          throw new XconnectError('RUNTIME', `interface ${p.ifname} in netns ${netns}: ${feature} is fixed ${cur.active ? 'on' : 'off'}, and its wire's XDP engine needs it ${on ? 'on' : 'off'}`, {
+            netns,
+            endpoint: p.ifname,
+            hint: "use the tc engine for this link (label xconnect.clab/mode: tc)",
+          });
+        return [{ netns, ifname: p.ifname, feature, from: cur.active, to: on }];
+      }),
+    );
+  });
   return out.flat();
 }
 
@@ -59,7 +59,7 @@ export async function applyPeerChanges(changes: FeatureChange[]): Promise<void> 
     ifs.set(c.ifname, { ...ifs.get(c.ifname), [c.feature]: c.to });
     byNetns.set(c.netns, ifs);
   }
-  await Promise.all([...byNetns].map(([netns, ifs]) => native.setFeatures(netns, [...ifs].map(([ifname, want]) => ({ ifname, want })))));
+  await mapLimit([...byNetns], KERNEL_JOBS, ([netns, ifs]) => native.setFeatures(netns, [...ifs].map(([ifname, want]) => ({ ifname, want }))));
 }
 
 /** Sets `want` on each interface; returns the changes made (empty when

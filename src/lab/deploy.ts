@@ -6,7 +6,8 @@ import type { Topology, TopologyNode } from '../topology/model.js';
 import { assertDockerReachable, containerPid, createNodeContainer, labContainerIds, stopContainer, dockerClient } from './docker.js';
 import { ensureNodeImage } from './image.js';
 import { assertDeployable, plumbNode } from './links/index.js';
-import { nodeRootVeths, removeRootInterfaces } from './destroy.js';
+import { nodeRootVeths } from './destroy.js';
+import { relinkNode } from './relink.js';
 import { linkInfo } from './iface.js';
 import { linkNetns, pidNetns, unlinkNetns } from './netns.js';
 import type { DeployedLab, DeployedNode, DeployOptions, StartNodeOptions } from './types.js';
@@ -62,21 +63,16 @@ async function waitVethsGone(names: string[], timeoutMs = 10_000): Promise<void>
 }
 
 /** `docker start` of a stopped node. The node comes back with `lo` only, as in
- * containerlab; `relink` re-creates its links (and re-stitches the far ends). */
+ * containerlab; `relink` re-creates its links (and re-stitches the far ends) through
+ * relinkNode(), the entry point `watch` uses after a restart too. */
 export async function startNode(topo: Topology, node: string, opts: StartNodeOptions = {}): Promise<DeployedNode> {
   const n = findNode(topo, node);
   const id = await nodeContainerId(topo, n);
   await dockerClient().getContainer(id).start().catch((e: { statusCode?: number }) => {
     if (e.statusCode !== 304) throw e; // 304: already running
   });
-  const started = await nodeUp(n, id);
-  if (opts.relink) {
-    await removeRootInterfaces(topo, node);
-    const up = new Map(Object.entries((await inspectLab(topo)).nodes));
-    up.set(node, started);
-    await plumbNode(topo, node, up, true);
-  }
-  return started;
+  if (opts.relink) return (await relinkNode(topo, node)).node;
+  return nodeUp(n, id);
 }
 
 async function nodeUp(node: TopologyNode, id: string): Promise<DeployedNode> {

@@ -44,6 +44,8 @@ export interface LoadedObject {
   maps: Record<string, number>;
   progs: Record<string, number>;
   possibleCpus: number;
+  /** The map value structs as the compiler laid them out (from BTF). */
+  layouts: Record<string, { size: number; members: Record<string, number> }>;
 }
 
 export interface AttachResult {
@@ -95,6 +97,14 @@ export interface XdpFeatures {
   ndoXmitSg: boolean;
 }
 
+export interface CapturedFrame {
+  tsNs: bigint;
+  /** The port the frame entered. */
+  ifindex: number;
+  origLen: number;
+  data: Buffer;
+}
+
 export interface PinnedLink {
   id: number;
   progId: number;
@@ -105,7 +115,8 @@ export interface PinnedLink {
 
 /** The raw addon surface (native/*.cc). `netns` null = the process's own netns. */
 interface RawAddon {
-  open(pinDir: string): Promise<LoadedObject>;
+  /** impairments: false builds the wire without its impairment code (benchmarks only). */
+  open(pinDir: string, options?: { impairments?: boolean }): Promise<LoadedObject>;
   close(handle: unknown): void;
   /** All or nothing: links made by a failed call are removed again. */
   attachXdp(o: { netns: string; progFd: number; mode: XdpMode; ports: { ifname: string; pin: string }[] }): Promise<AttachResult[]>;
@@ -117,8 +128,25 @@ interface RawAddon {
   tcState(netns: string | null, ifindexes: number[]): Promise<(TcState | null)[]>;
   /** Whether the kernel has TCX. */
   probeTcx(): Promise<boolean>;
+  /** Whether the kernel has the qdisc `kind` (tried in a throwaway netns). */
+  probeQdisc(kind: string): Promise<boolean>;
+  /** An fq root qdisc of ours on each device (for the tc engine's delay). */
+  ensureRootFq(netns: string | null, ifindexes: number[]): Promise<void>;
+  /** Removes the fq root qdiscs of ours. */
+  removeRootFq(netns: string | null, ifindexes: number[]): Promise<void>;
   /** XDP features per ifindex (null: unknown to this kernel, or no such device). */
   xdpFeatures(netns: string | null, ifindexes: number[]): Promise<(XdpFeatures | null)[]>;
+  /** Sets interfaces administratively up or down. */
+  setLinkUp(netns: string | null, items: { ifindex: number; up: boolean }[]): Promise<void>;
+  /** null, or libpcap's words about what is wrong with a pcap-filter expression. */
+  compileFilter(expr: string, snaplen: number): string | null;
+  /** Reads the capture perf buffer `mapFd` (pages per CPU: a power of 2),
+   * keeping only frames that match `filter` (a pcap-filter expression). */
+  openPerfReader(mapFd: number, pagesPerCpu: number, filter?: string, snaplen?: number): unknown;
+  /** Frames read within the wait (tsNs: CLOCK_REALTIME ns; a VLAN tag held in
+   * metadata put back); lost and rejected count since the reader opened. */
+  readPerf(handle: unknown, o: { timeoutMs: number }): Promise<{ frames: CapturedFrame[]; lost: number; rejected: number }>;
+  closePerfReader(handle: unknown): void;
   /** Detaches the bpf_links (XDP or TCX) pinned at `pins`; per pin: whether something was pinned there. */
   detachLinks(pins: string[]): Promise<boolean[]>;
   pinnedLinks(pins: string[]): Promise<(PinnedLink | null)[]>;
@@ -175,7 +203,7 @@ export function toXconnectError(e: unknown, ctx: { endpoint?: string; netns?: st
   let hint: string | undefined;
   if (ne?.code === 'EPERM' || ne?.code === 'EACCES') {
     code = 'PERMISSION';
-    hint = 'clab-xconnect needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN): run it with sudo';
+    hint = 'clab-xconnect needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN): run it as root';
   } else if (ne?.code === 'EBUSY') {
     code = 'BUSY';
     hint = 'remove that program first (e.g. `ip link set dev IF xdp off`) or exclude the link';

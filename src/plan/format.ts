@@ -1,20 +1,24 @@
 /** Renders a Plan for `clab-xconnect plan`: a human table or the JSON document
  * `{ "ok": true, "plan": Plan }` (see docs/plan.md). */
-import type { Plan, PortPlan, WireOptions } from './types.js';
+import { table } from '../util/table.js';
+import { formatImpairment } from './impairment-spec.js';
+
+/** A table's lines, indented under a heading. */
+function indent(text: string): string[] {
+  return text.trimEnd().split('\n').map((l) => '  ' + l);
+}
+import type { Plan, PortPlan, WirePlan } from './types.js';
+
+/** The name of the end whose frames enter port `side`: its `node:iface`, or
+ * the remote end of a vxlan-stitch as the wire id names it. */
+export function endpointName(w: WirePlan, side: 'a' | 'b'): string {
+  const p = w[side];
+  return p.node ? `${p.node.name}:${p.node.iface}` : (w.id.split('--')[side === 'a' ? 0 : 1] ?? p.ifname);
+}
 
 /** The JSON output of `plan --format json`. */
 export function formatPlanJson(plan: Plan): string {
   return JSON.stringify({ ok: true, plan }, null, 2) + '\n';
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 function port(p: PortPlan): string {
@@ -22,8 +26,13 @@ function port(p: PortPlan): string {
   return p.node ? `${name} (${p.node.name}:${p.node.iface})` : `${name} [${p.device}]`;
 }
 
-function options(o: WireOptions): string {
-  return `admin=${o.admin} loss=${Number((o.loss * 100).toFixed(4))}% mode=${o.mode}`;
+function options(w: WirePlan): string {
+  const o = w.options;
+  const dir = (side: 'a' | 'b') => {
+    const text = formatImpairment(o.impair[side]);
+    return text === '-' ? [] : [`${endpointName(w, side)}: ${text}`];
+  };
+  return [`admin=${o.admin} mode=${o.mode}`, ...dir('a'), ...dir('b')].join('; ');
 }
 
 /** Human-readable plan: wires with kind, root-netns ports and options; then skipped links. */
@@ -32,19 +41,23 @@ export function formatPlanTable(plan: Plan): string {
   out.push(`wires: ${plan.wires.length}`);
   if (plan.wires.length) {
     out.push(
-      ...table([
-        ['ID', 'KIND', 'PORT A', 'PORT B', 'OPTIONS', 'LINE'],
-        ...plan.wires.map((w) => [w.id, w.kind, port(w.a), port(w.b), options(w.options), w.line ? String(w.line) : '-']),
-      ]).map((l) => '  ' + l),
+      ...indent(
+        table(
+          ['ID', 'KIND', 'PORT A', 'PORT B', 'OPTIONS', 'LINE'],
+          plan.wires.map((w) => [w.id, w.kind, port(w.a), port(w.b), options(w), w.line ? String(w.line) : '-']),
+        ),
+      ),
     );
   }
   out.push('', `skipped links: ${plan.skipped.length}`);
   if (plan.skipped.length) {
     out.push(
-      ...table([
-        ['LINK', 'TYPE', 'STATUS', 'LINE', 'REASON'],
-        ...plan.skipped.map((s) => [s.endpoints.join(' <-> '), s.type, s.status, s.line ? String(s.line) : '-', s.reason]),
-      ]).map((l) => '  ' + l),
+      ...indent(
+        table(
+          ['LINK', 'TYPE', 'STATUS', 'LINE', 'REASON'],
+          plan.skipped.map((s) => [s.endpoints.join(' <-> '), s.type, s.status, s.line ? String(s.line) : '-', s.reason]),
+        ),
+      ),
     );
   }
   if (plan.wires.some((w) => w.a.altname || w.b.altname)) {

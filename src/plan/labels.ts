@@ -2,9 +2,11 @@
  * prefix (labels are the only place containerlab's strict decoder lets them live).
  * Values are strings (containerlab labels are map[string]string). Other labels are
  * ignored; an unknown key under the prefix is an error (typo protection). */
+import type { Impairment } from '../dataplane/layout.js';
 import { XconnectError } from '../errors.js';
 import type { Link } from '../topology/model.js';
 import { formatPath } from '../topology/source.js';
+import { IMPAIRMENT_KEYS, parseImpairmentValue, type ImpairmentKey } from './impairment-spec.js';
 import type { AdminState, ModeChoice } from './types.js';
 
 export const LABEL_PREFIX = 'xconnect.clab/';
@@ -12,22 +14,37 @@ export const LABEL_PREFIX = 'xconnect.clab/';
 export const LABELS = {
   exclude: `${LABEL_PREFIX}exclude`,
   admin: `${LABEL_PREFIX}admin`,
-  loss: `${LABEL_PREFIX}loss`,
   mode: `${LABEL_PREFIX}mode`,
   pair: `${LABEL_PREFIX}pair`,
+  loss: `${LABEL_PREFIX}loss`,
+  corruption: `${LABEL_PREFIX}corruption`,
+  duplicate: `${LABEL_PREFIX}duplicate`,
+  rate: `${LABEL_PREFIX}rate`,
+  burst: `${LABEL_PREFIX}burst`,
+  delay: `${LABEL_PREFIX}delay`,
+  jitter: `${LABEL_PREFIX}jitter`,
 } as const;
+
+/** One impairment label: which direction (`both`, or the endpoint after `@`
+ * whose frames it affects) and what it sets. */
+export interface ImpairmentLabel {
+  key: string;
+  direction: 'both' | string;
+  field: Partial<Impairment>;
+}
 
 /** Options parsed from one link's labels; undefined = not set on this link. */
 export interface LinkLabelOptions {
   exclude?: boolean;
   admin?: AdminState;
-  /** Loss probability 0..1 (the label is in percent). */
-  loss?: number;
   mode?: ModeChoice;
   pair?: string;
+  /** Impairment labels, in the order written. */
+  impair?: ImpairmentLabel[];
 }
 
 const KNOWN = Object.values(LABELS) as string[];
+const IMPAIRMENT_LABEL = new RegExp(`^${LABEL_PREFIX.replace('.', '\\.')}(${IMPAIRMENT_KEYS.join('|')})(?:@(.+))?$`);
 
 const MODES = ['auto', 'tc', 'xdp', 'xdp-generic'] as const;
 /** Spellings of earlier versions, when the only engine was XDP: still accepted. */
@@ -48,6 +65,13 @@ export function parseLinkLabels(link: Link, file: string): LinkLabelOptions {
       });
     };
     const v = value.trim();
+    const im = IMPAIRMENT_LABEL.exec(key);
+    if (im) {
+      const r = parseImpairmentValue(im[1] as ImpairmentKey, v);
+      if ('error' in r) fail(`label ${key}: ${r.error}`, `${r.hint} (labels are strings: quote numbers)`);
+      else (out.impair ??= []).push({ key, direction: im[2] ?? 'both', field: r.field });
+      continue;
+    }
     switch (key) {
       case LABELS.exclude:
         if (v !== 'true' && v !== 'false') fail(`label ${key} must be "true" or "false", got ${JSON.stringify(value)}`, `write ${key}: "true"`);
@@ -57,12 +81,6 @@ export function parseLinkLabels(link: Link, file: string): LinkLabelOptions {
         if (v !== 'up' && v !== 'down') fail(`label ${key} must be "up" or "down", got ${JSON.stringify(value)}`, `write ${key}: down`);
         out.admin = v as AdminState;
         break;
-      case LABELS.loss: {
-        const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-        if (!(n >= 0 && n <= 100)) fail(`label ${key} must be a percentage from 0 to 100, got ${JSON.stringify(value)}`, `write ${key}: "0.5" for 0.5% loss`);
-        out.loss = n / 100;
-        break;
-      }
       case LABELS.mode: {
         const mode = MODE_ALIASES[v] ?? v;
         if (!(MODES as readonly string[]).includes(mode)) {
@@ -78,7 +96,7 @@ export function parseLinkLabels(link: Link, file: string): LinkLabelOptions {
         out.pair = v;
         break;
       default:
-        fail(`unknown label ${JSON.stringify(key)}`, `labels under ${LABEL_PREFIX} are: ${KNOWN.join(', ')}`);
+        fail(`unknown label ${JSON.stringify(key)}`, `labels under ${LABEL_PREFIX} are: ${KNOWN.join(', ')} (impairments take @<node>:<iface> for one direction)`);
     }
   }
   return out;

@@ -5,10 +5,24 @@ import type { Endpoint, HostLink, Link, Topology, VethLink, VxlanLink } from '..
 import { isValidIfname, sanitizeIfname, stitchIfname, vxlanStitchIfnames } from '../topology/names.js';
 import { formatPath } from '../topology/source.js';
 import { ROOT_NETNS_KINDS } from '../topology/verify.js';
-import { LABELS, type LinkLabelOptions, parseLinkLabels } from './labels.js';
+import { NO_IMPAIRMENT } from '../dataplane/layout.js';
+import { impairmentProblem } from './impairment-spec.js';
+import { LABELS, type ImpairmentLabel, type LinkLabelOptions, parseLinkLabels } from './labels.js';
 import type { Plan, PortPlan, SkippedLink, WireOptions, WirePlan } from './types.js';
 
-export const DEFAULT_OPTIONS: Readonly<WireOptions> = { admin: 'up', loss: 0, mode: 'auto' };
+export const DEFAULT_OPTIONS: Readonly<Pick<WireOptions, 'admin' | 'mode'>> = { admin: 'up', mode: 'auto' };
+
+/** The options of a wire no label speaks about. */
+export function defaultOptions(): WireOptions {
+  return { ...DEFAULT_OPTIONS, impair: { a: { ...NO_IMPAIRMENT }, b: { ...NO_IMPAIRMENT } } };
+}
+
+/** The names the two directions of a wire go by in `@` labels and on the
+ * command line: the endpoint whose frames they are. */
+export interface DirectionNames {
+  a: string[];
+  b: string[];
+}
 
 export interface PlanOptions {
   /** File name used in error messages (default: topology.file). */
@@ -90,19 +104,31 @@ class Planner {
 
   /** Options on a link xconnect does not carry would silently do nothing: refuse them. */
   private rejectOptions(link: Link, opts: LinkLabelOptions, why: string): void {
-    for (const k of ['admin', 'loss', 'mode'] as const) {
-      if (opts[k] === undefined) continue;
-      const key = LABELS[k];
+    const keys = [...(['admin', 'mode'] as const).filter((k) => opts[k] !== undefined).map((k) => LABELS[k]), ...(opts.impair ?? []).map((l) => l.key)];
+    for (const key of keys)
       this.labelError(link, key, `label ${key} has no effect: ${why}`, 'remove the label, or change the link type so xconnect carries it');
-    }
   }
 
   private skip(link: Link, status: SkippedLink['status'], reason: string): void {
     this.skipped.push({ endpoints: skippedEndpoints(link), type: link.type, line: link.line || undefined, status, reason });
   }
 
-  private options(opts: LinkLabelOptions): WireOptions {
-    return { admin: opts.admin ?? DEFAULT_OPTIONS.admin, loss: opts.loss ?? DEFAULT_OPTIONS.loss, mode: opts.mode ?? DEFAULT_OPTIONS.mode };
+  /** The wire's options; impairment labels go to the direction they name.
+   * `labels` pairs each impairment label with the link it was written on. */
+  private options(opts: LinkLabelOptions, names: DirectionNames, labels: { link: Link; label: ImpairmentLabel }[]): WireOptions {
+    const impair = { a: { ...NO_IMPAIRMENT }, b: { ...NO_IMPAIRMENT } };
+    for (const { link, label } of labels) {
+      const sides = label.direction === 'both' ? (['a', 'b'] as const) : (['a', 'b'] as const).filter((s) => names[s].includes(label.direction));
+      if (sides.length === 0)
+        this.labelError(link, label.key, `label ${label.key} names ${label.direction}, which is not an end of this wire`, `write @${names.a[0]} or @${names.b[0]}, or leave out the @ part for both directions`);
+      for (const side of sides) Object.assign(impair[side], label.field);
+    }
+    for (const side of ['a', 'b'] as const) {
+      const problem = impairmentProblem(impair[side]);
+      const at = labels.at(-1);
+      if (problem && at) this.labelError(at.link, at.label.key, `impairment labels of the direction from ${names[side][0]}: ${problem}`, 'set the missing label too');
+    }
+    return { admin: opts.admin ?? DEFAULT_OPTIONS.admin, mode: opts.mode ?? DEFAULT_OPTIONS.mode, impair };
   }
 
   private vethStitch(link: VethLink, opts: LinkLabelOptions): void {
@@ -113,19 +139,20 @@ class Planner {
       kind: 'veth-stitch',
       a: rootPort(stitchIfname(lab, a.node, a.iface), 'veth', a),
       b: rootPort(stitchIfname(lab, b.node, b.iface), 'veth', b),
-      options: this.options(opts),
+      options: this.options(opts, { a: [epText(a)], b: [epText(b)] }, (opts.impair ?? []).map((label) => ({ link, label }))),
       line: link.line || undefined,
     });
   }
 
   private vxlanStitch(link: VxlanLink, opts: LinkLabelOptions): void {
     const names = vxlanStitchIfnames(link.endpoint.node, link.endpoint.iface);
+    const remote = `vxlan:${link.vni}@${link.remote}`;
     this.wires.push({
-      id: `${epText(link.endpoint)}--vxlan:${link.vni}@${link.remote}`,
+      id: `${epText(link.endpoint)}--${remote}`,
       kind: 'vxlan-stitch',
       a: rootPort(names.veth, 'veth', link.endpoint),
       b: rootPort(names.vxlan, 'vxlan'),
-      options: this.options(opts),
+      options: this.options(opts, { a: [epText(link.endpoint)], b: [remote, 'remote'] }, (opts.impair ?? []).map((label) => ({ link, label }))),
       line: link.line || undefined,
     });
   }
@@ -145,13 +172,19 @@ class Planner {
     }
     const [x, y] = members as [(typeof members)[0], (typeof members)[0]];
     const merged: LinkLabelOptions = { exclude: Boolean(x.opts.exclude || y.opts.exclude) };
-    for (const k of ['admin', 'loss', 'mode'] as const) {
+    for (const k of ['admin', 'mode'] as const) {
       const vx = x.opts[k];
       const vy = y.opts[k];
       if (vx !== undefined && vy !== undefined && vx !== vy) {
         this.labelError(y.link, LABELS[k], `host link pair "${name}" sets ${LABELS[k]} differently on its two links (lines ${lines})`, 'set it on one link, or the same on both');
       }
       (merged as Record<string, unknown>)[k] = vx ?? vy;
+    }
+    const xLabels = new Map((x.opts.impair ?? []).map((l) => [l.key, l]));
+    for (const l of y.opts.impair ?? []) {
+      const other = xLabels.get(l.key);
+      if (other && JSON.stringify(other.field) !== JSON.stringify(l.field))
+        this.labelError(y.link, l.key, `host link pair "${name}" sets ${l.key} differently on its two links (lines ${lines})`, 'set it on one link, or the same on both');
     }
     if (merged.exclude) {
       for (const m of members) this.skip(m.link, 'excluded', `excluded by label ${LABELS.exclude} (host link pair "${name}")`);
@@ -162,7 +195,10 @@ class Planner {
       kind: 'host-pair',
       a: rootPort(x.link.hostInterface, 'veth', x.link.endpoint),
       b: rootPort(y.link.hostInterface, 'veth', y.link.endpoint),
-      options: this.options(merged),
+      options: this.options(merged, { a: [epText(x.link.endpoint)], b: [epText(y.link.endpoint)] }, [
+        ...(x.opts.impair ?? []).map((label) => ({ link: x.link as Link, label })),
+        ...(y.opts.impair ?? []).map((label) => ({ link: y.link as Link, label })),
+      ]),
       line: x.link.line || undefined,
     });
   }

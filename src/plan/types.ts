@@ -1,6 +1,7 @@
-/** The wire plan: which root-netns interfaces become XDP wires. Pure data,
+/** The wire plan: which root-netns interfaces become wires. Pure data,
  * computed offline from a Topology (src/plan/plan.ts) or from an xdp-xconnect
  * config; consumed by the runtime (src/runtime/) and printed by `plan`. */
+import type { Impairment } from '../dataplane/layout.js';
 
 export type WireKind = 'veth-stitch' | 'vxlan-stitch' | 'host-pair' | 'xdp-xconnect';
 /** Which engine carries a link (label `xconnect.clab/mode`): `auto` picks per
@@ -24,9 +25,10 @@ export interface PortPlan {
 
 export interface WireOptions {
   admin: AdminState;
-  /** Loss probability 0..1. */
-  loss: number;
   mode: ModeChoice;
+  /** What happens to the frames each end sends into the wire: `a` to those
+   * from wire.a's side (they enter port a), `b` to those from wire.b's side. */
+  impair: { a: Impairment; b: Impairment };
 }
 
 export interface WirePlan {

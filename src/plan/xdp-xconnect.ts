@@ -7,7 +7,7 @@ import { parse as parsePath, resolve } from 'node:path';
 import { XconnectError } from '../errors.js';
 import { isValidIfname } from '../topology/names.js';
 import { GoScalar, type PathSegment, formatPath, parseYamlText, readText } from '../topology/source.js';
-import { DEFAULT_OPTIONS, wireId } from './plan.js';
+import { defaultOptions, wireId } from './plan.js';
 import type { Plan, WirePlan } from './types.js';
 
 const isMapping = (v: unknown): v is Record<string, unknown> =>
@@ -75,7 +75,7 @@ export function loadXdpXconnectConfig(file: string): Plan {
       kind: 'xdp-xconnect',
       a: { ifname: a, device: 'host' },
       b: { ifname: b, device: 'host' },
-      options: { ...DEFAULT_OPTIONS },
+      options: defaultOptions(),
       line,
     });
   }

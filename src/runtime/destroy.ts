@@ -1,14 +1,15 @@
 /** destroy: remove every program, link, map and pin of one lab, put back the
  * node-side settings apply changed, and leave nothing else behind. */
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { native } from '../native/addon.js';
 import { readPinnedPorts } from '../dataplane/pinned-maps.js';
 import type { Topology } from '../topology/model.js';
 import { loadPlan } from './load-plan.js';
-import { lockLab } from './lock.js';
+import { lockLab, removeBpffsRootIfUnused } from './lock.js';
+import { undoRuntimeState } from './link-state.js';
 import { findNodes } from './nodes.js';
-import { labPinDir } from './paths.js';
+import { labMetricsSampleFile, labPeersFile, labPinDir } from './paths.js';
 import { dropOriginals, readOriginals, type Originals } from './peer-state.js';
 import { dropCached } from './plan-cache.js';
 import { requireRoot } from './privileges.js';
@@ -53,6 +54,15 @@ async function restorePeers(topo: Topology, originals: Originals): Promise<strin
   return restored.sort();
 }
 
+/** Temporary copies of the lab's record of node settings that a run killed
+ * while writing it left behind (`<record>.<pid>`, see peer-state.ts). */
+async function dropRecordLeftovers(lab: string): Promise<void> {
+  const record = labPeersFile(lab);
+  const prefix = `${path.basename(record)}.`;
+  for (const n of await readdir(path.dirname(record)).catch(() => [] as string[]))
+    if (n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length))) await rm(path.join(path.dirname(record), n), { force: true });
+}
+
 /** Pinned links of the lab: `<dir>/<port>` in each link directory (xdp/, tcx/,
  * and links/ of versions before the tc engine). */
 async function pinnedLinks(pinDir: string): Promise<{ port: string; pin: string }[]> {
@@ -67,23 +77,31 @@ async function pinnedLinks(pinDir: string): Promise<{ port: string; pin: string 
 async function teardown(lab: string, topo: Topology | undefined): Promise<DestroyReport> {
   requireRoot('destroy');
   const pinDir = labPinDir(lab);
+  // The lock also refuses a damaged record of node settings, before anything changes.
   const lock = await lockLab(lab);
+  let removed = false;
   try {
+    const originals = await readOriginals(lab);
     const links = await pinnedLinks(pinDir);
     await native.detachLinks(links.map((l) => l.pin));
     // Legacy tc filters have no pin: the lab's port map names their devices.
     await removeTcFilters(pinDir);
+    await undoRuntimeState(lab);
     await rm(pinDir, { recursive: true, force: true });
     const ports = [...new Set(links.map((l) => l.port))].sort();
-    await rmdir(path.dirname(pinDir)).catch(() => undefined); // the shared root, once no lab is left
-    const originals = await readOriginals(lab);
+    // The record goes only once the settings are back: a crash in between
+    // leaves it for the next destroy.
     const restoredEndpoints = topo && Object.keys(originals).length ? await restorePeers(topo, originals) : [];
     await dropOriginals(lab);
+    await rm(labMetricsSampleFile(lab), { force: true });
+    await dropRecordLeftovers(lab);
     await lock.remove();
+    removed = true;
+    // The shared root, once no lab is left (and no run of another lab is in flight).
+    await removeBpffsRootIfUnused();
     return { lab, pinDir, removedPorts: ports, restoredEndpoints };
-  } catch (e) {
-    await lock.release();
-    throw e;
+  } finally {
+    if (!removed) await lock.release();
   }
 }
 
@@ -93,8 +111,9 @@ export async function destroyLab(lab: string): Promise<DestroyReport> {
   return teardown(lab, undefined);
 }
 
-export async function destroy(opts: { file: string; env?: Record<string, string | undefined> }): Promise<DestroyReport> {
-  const { plan, topology } = await loadPlan(opts.file, opts.env);
+export async function destroy(opts: { file: string; env?: Record<string, string | undefined>; vars?: string | readonly string[] }): Promise<DestroyReport> {
+  requireRoot('destroy');
+  const { plan, topology } = await loadPlan(opts.file, opts.env, opts.vars === undefined ? {} : { vars: opts.vars });
   const report = await teardown(plan.lab, topology);
   await dropCached(opts.file);
   return report;

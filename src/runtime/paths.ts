@@ -22,3 +22,18 @@ export function labLockFile(lab: string): string {
 export function labPeersFile(lab: string): string {
   return path.join(RUN_DIR, `${component(lab)}.peers.json`);
 }
+
+/** Run-time link state: cut links and impairment overrides (src/runtime/runtime-state.ts). */
+export function labRuntimeFile(lab: string): string {
+  return path.join(RUN_DIR, `${component(lab)}.runtime.json`);
+}
+
+/** Held by a running capture (src/runtime/capture-lock.ts). */
+export function labCaptureLockFile(lab: string): string {
+  return path.join(RUN_DIR, `${component(lab)}.capture.lock`);
+}
+
+/** The last counter sample of `status --format prometheus` (src/metrics/sample-file.ts). */
+export function labMetricsSampleFile(lab: string): string {
+  return path.join(RUN_DIR, 'metrics', `${component(lab)}.json`);
+}

@@ -2,33 +2,59 @@
  * every `apply` (parsing a 1,000-link file costs ~0.25 s and ~40 MB; a no-op
  * re-apply is what CI and stages hooks run most).
  *
- * The key covers everything the result depends on: the file's path and bytes,
- * the values of the environment variables the file refers to, and
- * CLAB_LABDIR_BASE. Entries live on tmpfs (/run), one per topology file, and
- * are written atomically; a missing, unreadable or mismatched entry just means
- * a normal load. */
+ * The key covers everything the result depends on (src/runtime/load-plan.ts
+ * gathers it): the bytes of every file the rendering read (the topology, its
+ * vars files, its clab_templates), the explicit --vars paths, the value of each
+ * environment variable the substitution looked up (bare `$VAR` and defaults
+ * such as `${A:-$B}` included), and CLAB_LABDIR_BASE. Entries live on tmpfs
+ * (/run), one per topology file, and are written atomically; a missing,
+ * unreadable or mismatched entry just means a normal load. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../native/addon.js';
 import { RUN_DIR } from './paths.js';
 
 /** Bump when the shape of Plan or Topology changes; the package version is
  * part of the key too, so an upgrade never reads an older parser's result. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 const VERSION = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
-export function cacheKey(file: string, text: string, env: Record<string, string | undefined>): string {
-  const vars = [...new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))].sort();
-  const values = vars.map((v) => [v, env[v] ?? null]);
-  return createHash('sha256')
-    .update(JSON.stringify({ f: CACHE_FORMAT, v: VERSION, file: path.resolve(file), text, values, base: env['CLAB_LABDIR_BASE'] ?? null }))
-    .digest('hex');
+/** What a load read: the key is a hash of exactly this. */
+export interface CacheInputs {
+  /** The topology file as given (-t). */
+  file: string;
+  /** Every file the rendering read, with the bytes read (the topology first). */
+  inputs: readonly { file: string; text: string }[];
+  /** Explicit template variables files (--vars), undefined when none were given. */
+  vars?: string | readonly string[];
+  /** Each variable the substitution looked up, with its value (undefined: unset). */
+  lookups: ReadonlyMap<string, string | undefined>;
+  /** CLAB_LABDIR_BASE (the lab directory, and so node binds, depend on it). */
+  labDirBase: string | undefined;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export function cacheKey(k: CacheInputs): string {
+  const vars = k.vars === undefined ? null : (typeof k.vars === 'string' ? [k.vars] : [...k.vars]).map((v) => path.resolve(v));
+  const lookups = [...k.lookups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, v]) => [n, v ?? null]);
+  return sha(
+    JSON.stringify({
+      f: CACHE_FORMAT,
+      v: VERSION,
+      file: path.resolve(k.file),
+      inputs: k.inputs.map((i) => [path.resolve(i.file), sha(i.text)]),
+      vars,
+      lookups,
+      base: k.labDirBase ?? null,
+    }),
+  );
 }
 
 function entryPath(file: string): string {
-  return path.join(RUN_DIR, 'plans', createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 32) + '.json');
+  return path.join(RUN_DIR, 'plans', sha(path.resolve(file)).slice(0, 32) + '.json');
 }
 
 export async function readCached<T>(file: string, key: string): Promise<T | undefined> {
@@ -40,9 +66,13 @@ export async function readCached<T>(file: string, key: string): Promise<T | unde
   }
 }
 
-/** Forgets the cached plan of `file` (destroy leaves nothing of a lab behind). */
+/** Forgets the cached plan of `file` (destroy leaves nothing of a lab behind),
+ * with any temporary file a crashed run left beside it. */
 export async function dropCached(file: string): Promise<void> {
-  await rm(entryPath(file), { force: true });
+  const entry = entryPath(file);
+  const base = path.basename(entry);
+  const names = await readdir(path.dirname(entry)).catch(() => [] as string[]);
+  for (const n of names) if (n === base || n.startsWith(`${base}.`)) await rm(path.join(path.dirname(entry), n), { force: true });
 }
 
 export async function writeCached(file: string, key: string, value: unknown): Promise<void> {
@@ -54,5 +84,6 @@ export async function writeCached(file: string, key: string, value: unknown): Pr
     await rename(tmp, target);
   } catch {
     // Best effort: without a cache the next run parses again.
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
 }

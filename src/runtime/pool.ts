@@ -1,14 +1,2 @@
-/** Runs async tasks with bounded concurrency, in order of results. Kernel
- * jobs each get a thread; a bound keeps a 1,000-wire lab from making 1,000 at once. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** Moved to src/util/pool.ts (the dataplane uses it too); kept for the runtime's imports. */
+export { mapLimit } from '../util/pool.js';

@@ -2,7 +2,7 @@
  * Pure: the state is read before, the actions executed after. */
 import { activeEngine, type InstalledPorts } from '../dataplane/dataplane.js';
 import type { Engine } from '../dataplane/engine-policy.js';
-import { lossToThreshold } from '../dataplane/layout.js';
+import { sameImpairment } from '../dataplane/layout.js';
 import type { TcAttach } from '../native/addon.js';
 import type { ResolvedPort, ResolvedWire } from './resolve.js';
 
@@ -49,10 +49,10 @@ function portDrift(p: ResolvedPort, partner: ResolvedPort, engine: Engine, tcAtt
   return undefined;
 }
 
-function optionsMatch(p: ResolvedPort, w: ResolvedWire, s: InstalledState): boolean {
-  const c = s.config.get(p.ifindex);
+function optionsMatch(side: 'a' | 'b', w: ResolvedWire, s: InstalledState): boolean {
+  const c = s.config.get(w[side].ifindex);
   if (!c) return false;
-  return c.adminUp === (w.plan.options.admin === 'up') && lossToThreshold(c.loss) === lossToThreshold(w.plan.options.loss);
+  return c.adminUp === (w.plan.options.admin === 'up') && sameImpairment(c.impair, w.plan.options.impair[side]);
 }
 
 export function reconcile(wanted: ResolvedWire[], s: InstalledState, opts: { removeStale: boolean; tcAttach: TcAttach }): Reconciliation {
@@ -61,7 +61,7 @@ export function reconcile(wanted: ResolvedWire[], s: InstalledState, opts: { rem
     const da = portDrift(w.a, w.b, w.engines.a.engine, opts.tcAttach, s);
     const db = portDrift(w.b, w.a, w.engines.b.engine, opts.tcAttach, s);
     if (da || db) return { wire: w, action: 'reinstall', detail: [da, db].filter(Boolean).join('; ') };
-    if (!optionsMatch(w.a, w, s) || !optionsMatch(w.b, w, s)) return { wire: w, action: 'update' };
+    if (!optionsMatch('a', w, s) || !optionsMatch('b', w, s)) return { wire: w, action: 'update' };
     return { wire: w, action: 'unchanged' };
   });
   const used = new Set(wanted.flatMap((w) => [w.a.ifname, w.b.ifname]));

@@ -95,6 +95,13 @@ export function resolvePort(p: PortPlan, host: LinkIndex, nodes: Map<string, Nod
   return { plan: p, ifname: link.name, ifindex: link.ifindex, kind: link.kind, endpoint, peer, peerMac, xdp: null, link };
 }
 
+/** What a direction's impairments need that only the tc engine does. */
+function tcOnly(i: WirePlan['options']['impair']['a']): string | undefined {
+  if (i.duplicate > 0) return 'duplicate';
+  if (i.delayUs > 0) return 'delay';
+  return undefined;
+}
+
 export function facts(p: ResolvedPort): PortFacts {
   return { ifname: p.ifname, kind: p.kind, peer: p.peer, xdp: p.xdp };
 }
@@ -117,21 +124,36 @@ export function resolveWires(
   host: LinkIndex,
   nodes: Map<string, NodeView>,
   xdp: Map<number, XdpFeatures | null> = new Map(),
+  /** The topology file, so each problem names where its link is written. */
+  file?: string,
 ): { wires: ResolvedWire[]; problems: string[] } {
   const out: ResolvedWire[] = [];
   const problems: string[] = [];
   const withXdp = (r: ResolvedPort | string) => (typeof r === 'string' ? r : { ...r, xdp: xdp.get(r.ifindex) ?? null });
   for (const w of wires) {
+    const wire = `wire ${w.id}${file && w.line ? ` (${file}:${w.line})` : ''}`;
     const a = withXdp(resolvePort(w.a, host, nodes));
     const b = withXdp(resolvePort(w.b, host, nodes));
-    if (typeof a === 'string') problems.push(`wire ${w.id}: ${a}`);
-    if (typeof b === 'string') problems.push(`wire ${w.id}: ${b}`);
+    if (typeof a === 'string') problems.push(`${wire}: ${a}`);
+    if (typeof b === 'string') problems.push(`${wire}: ${b}`);
     if (typeof a === 'string' || typeof b === 'string') continue;
+    if (a.link.mtu !== b.link.mtu) {
+      // containerlab gives both ends of a link the link's MTU: a difference
+      // means frames above the smaller one would vanish inside the wire.
+      const label = (p: ResolvedPort) => `${p.ifname}${p.endpoint ? ` (${p.endpoint})` : ''}`;
+      problems.push(
+        `${wire}: its ports have different MTUs, ${label(a)} ${a.link.mtu} and ${label(b)} ${b.link.mtu}; frames above ${Math.min(a.link.mtu, b.link.mtu)} bytes would be dropped - set one mtu on the link (or on both ports)`,
+      );
+      continue;
+    }
     try {
-      const engines = { a: chooseEngine(w.options.mode, facts(a), facts(b)), b: chooseEngine(w.options.mode, facts(b), facts(a)) };
+      const engines = {
+        a: chooseEngine(w.options.mode, facts(a), facts(b), tcOnly(w.options.impair.a)),
+        b: chooseEngine(w.options.mode, facts(b), facts(a), tcOnly(w.options.impair.b)),
+      };
       out.push({ plan: w, a, b, engines });
     } catch (e) {
-      problems.push(`wire ${w.id}: ${(e as Error).message}`);
+      problems.push(`${wire}: ${(e as Error).message}`);
     }
   }
   return { wires: out, problems };

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataplane } from '../../src/dataplane/dataplane.js';
 import { native, packageRoot } from '../../src/native/addon.js';
-import { nsExec, sh } from '../helpers/sys.js';
+import { nsExec } from '../helpers/sys.js';
+import { nodeAsNobody, publicCopy } from '../helpers/unprivileged.js';
 import { createWireLab, type WireLab } from '../helpers/wire-lab.js';
 
 describe('dataplane errors', () => {
@@ -99,13 +100,20 @@ describe('dataplane errors', () => {
   });
 
   it('tells a non-root user to use root', async () => {
-    const script = `
-      const { Dataplane } = await import(${JSON.stringify(path.join(packageRoot, 'dist', 'dataplane', 'dataplane.js'))});
-      try { await Dataplane.open('/sys/fs/bpf/clab-xconnect-test/nonroot'); console.log('opened'); }
-      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
-    const r = await sh('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', '--input-type=module', '-e', script]);
-    const out = JSON.parse(r.stdout);
-    expect(out.code).toBe('PERMISSION');
-    expect(out.message).toMatch(/needs root/);
+    // From a world-readable copy: the checkout may be a private (0700) clone.
+    const pub = await publicCopy();
+    try {
+      const script = `
+        const { Dataplane } = await import(${JSON.stringify(path.join(pub.root, 'dist', 'dataplane', 'dataplane.js'))});
+        try { await Dataplane.open('/sys/fs/bpf/clab-xconnect-test/nonroot'); console.log('opened'); }
+        catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+      const r = await nodeAsNobody(['--input-type=module', '-e', script], { cwd: pub.root });
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout);
+      expect(out.code).toBe('PERMISSION');
+      expect(out.message).toMatch(/needs root/);
+    } finally {
+      await pub.remove();
+    }
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Dataplane, type Engine } from '../../src/dataplane/dataplane.js';
 import { wireNodeSettings } from '../../src/dataplane/engine-policy.js';
+import { NO_IMPAIRMENT } from '../../src/dataplane/layout.js';
 import { tunePeer } from '../../src/dataplane/peer-tuning.js';
 import { native, packageRoot, type TcAttach } from '../../src/native/addon.js';
 import { receive } from '../helpers/capture.js';
@@ -85,7 +86,7 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
   it('is found again by a later process (pinned maps and links are reused)', async () => {
     const again = await Dataplane.open(lab.pinDir, { tcAttach });
     try {
-      expect(await again.port(lab.w, 'pa')).toMatchObject({ engine, attach, config: { adminUp: true, loss: 0 } });
+      expect(await again.port(lab.w, 'pa')).toMatchObject({ engine, attach, config: { adminUp: true, impair: NO_IMPAIRMENT } });
       const r = await again.installWire(ports(), settings());
       expect([r.a.created, r.b.created]).toEqual([false, false]);
     } finally {

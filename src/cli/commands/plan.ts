@@ -3,18 +3,14 @@
  * after Go template rendering (containerlab's --export-rendered). */
 import { formatPlanJson, formatPlanTable } from '../../plan/format.js';
 import { planFile, renderedTopology } from '../../plan/plan-file.js';
-import { type Command, formatOption, outputFormat, requireTopology, topologyOption, writeJson } from '../command.js';
+import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'print the XDP wire plan of a topology, offline',
+  summary: 'print the wire plan of a topology, offline',
   options: {
     topology: topologyOption,
-    vars: {
-      type: 'string',
-      arg: 'FILE',
-      help: 'template variables file (default: <topology name>_vars.yml|.yaml|.json beside the topology, as containerlab finds it)',
-    },
+    vars: varsOption,
     rendered: {
       type: 'boolean',
       default: false,
@@ -30,7 +26,7 @@ export const planCommand: Command = {
   async run(values) {
     const file = requireTopology(values, 'plan');
     const format = outputFormat(values);
-    const opts = typeof values['vars'] === 'string' ? { vars: values['vars'] } : {};
+    const opts = varsOf(values);
     if (values['rendered'] === true) {
       const r = renderedTopology(file, opts);
       if (format === 'json') writeJson({ rendered: r });

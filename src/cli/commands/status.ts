@@ -1,33 +1,50 @@
-/** `clab-xconnect status`: each wire with its ports, mode, admin state and counters. */
+/** `clab-xconnect status`: each wire with its ports, engine, admin state,
+ * impairments and counters. */
+import { oneShotMetricsText } from '../../metrics/index.js';
+import { formatImpairment } from '../../plan/impairment-spec.js';
 import { status, type StatusReport } from '../../runtime/status.js';
-import { type Command, formatOption, outputFormat, requireTopology, topologyOption, writeJson } from '../command.js';
-import { table } from '../table.js';
+import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
+import { table } from '../../util/table.js';
 
 export function formatStatusTable(r: StatusReport): string {
   const rows = r.wires.flatMap((w) => {
-    const head = [w.id, w.state, w.engine, w.admin ?? '-', w.loss === null ? '-' : `${+(w.loss * 100).toFixed(4)}%`];
-    const side = (p: StatusReport['wires'][number]['a']) => [
-      `${p.endpoint ?? '-'} (${p.port})`,
-      String(p.counters.rxPackets),
-      String(p.counters.redirected),
-      String(p.counters.dropAdmin + p.counters.dropLoss),
-      String(p.counters.passNoPartner),
-    ];
-    return [[...head, ...side(w.a)], ['', '', '', '', '', ...side(w.b)]];
+    const head = [w.id, w.state + (w.runtime.cut ? ' (cut)' : ''), w.engine, w.admin ?? '-'];
+    const side = (p: StatusReport['wires'][number]['a'], s: 'a' | 'b') => {
+      const c = p.counters;
+      const dropped = c.dropAdmin + c.dropLoss + c.dropRate;
+      const impair = p.impair ? formatImpairment(p.impair) : '-';
+      return [
+        `${p.endpoint ?? '-'} (${p.port})`,
+        String(c.rxPackets),
+        String(c.redirected),
+        String(dropped),
+        impair + (w.runtime.impair[s] ? ' *' : ''),
+      ];
+    };
+    return [[...head, ...side(w.a, 'a')], ['', '', '', '', ...side(w.b, 'b')]];
   });
-  return `lab ${r.lab}: ${r.wires.length} ${r.wires.length === 1 ? 'wire' : 'wires'}\n` +
-    table(['WIRE', 'STATE', 'ENGINE', 'ADMIN', 'LOSS', 'INGRESS (PORT)', 'RX', 'FORWARDED', 'DROPPED', 'PASSED'], rows);
+  const marked = r.wires.some((w) => w.runtime.cut || w.runtime.impair.a || w.runtime.impair.b);
+  return (
+    `lab ${r.lab}: ${r.wires.length} ${r.wires.length === 1 ? 'wire' : 'wires'}\n` +
+    table(['WIRE', 'STATE', 'ENGINE', 'ADMIN', 'FROM (PORT)', 'RX', 'FORWARDED', 'DROPPED', 'IMPAIRMENT'], rows) +
+    (marked ? '(cut) and * differ from the topology file: set at run time with `link` / `impair`\n' : '')
+  );
 }
 
 export const statusCommand: Command = {
   name: 'status',
   summary: "show a lab's wires: ports, engine, admin state, counters",
-  options: { topology: topologyOption, format: formatOption },
+  options: {
+    topology: topologyOption,
+    vars: varsOption,
+    format: { ...formatOption, arg: 'table|json|prometheus', help: 'output format (prometheus: the text of watch\'s /metrics, once)' },
+  },
   async run(values) {
     const file = requireTopology(values, 'status');
-    const format = outputFormat(values);
-    const report = await status({ file });
+    const format = outputFormat(values, ['table', 'json', 'prometheus']);
+    const report = await status({ file, ...varsOf(values) });
     if (format === 'json') writeJson(report);
+    else if (format === 'prometheus') process.stdout.write(await oneShotMetricsText(report));
     else process.stdout.write(formatStatusTable(report));
     return 0;
   },

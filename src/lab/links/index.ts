@@ -8,7 +8,8 @@ import { deployVeth } from './veth.js';
 import { deployStitchSegment } from './veth-stitch.js';
 import { deployVxlanStitch } from './vxlan-stitch.js';
 
-const SUPPORTED = new Set<Link['type']>(['veth', 'veth-stitch', 'host', 'vxlan-stitch']);
+/** The link types the deployer plumbs (and relinkNode re-plumbs). */
+export const SUPPORTED = new Set<Link['type']>(['veth', 'veth-stitch', 'host', 'vxlan-stitch']);
 
 /** Rejects, before anything is created, what the deployer cannot build. */
 export function assertDeployable(topo: Topology): void {

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { opts } from '../../helpers/plan-options.js';
 import { tempFiles } from '../topology/tmpfile.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,7 +31,7 @@ describe('clab-xconnect plan', () => {
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
     expect(out.plan).toMatchObject({ lab: 'hp', source: { format: 'containerlab' } });
-    expect(out.plan.wires[0]).toMatchObject({ id: 'r1:eth1--r2:eth1', kind: 'host-pair', options: { admin: 'up', loss: 0.01, mode: 'auto' } });
+    expect(out.plan.wires[0]).toMatchObject({ id: 'r1:eth1--r2:eth1', kind: 'host-pair', options: opts('up', 'auto', 0.01) });
     expect(out.plan.skipped[0]).toMatchObject({ type: 'host', status: 'unwireable' });
   });
 

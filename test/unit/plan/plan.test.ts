@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { opts } from '../../helpers/plan-options.js';
 import { describe, expect, it } from 'vitest';
 import { XconnectError } from '../../../src/errors.js';
 import { planTopology } from '../../../src/plan/plan.js';
@@ -48,7 +49,7 @@ describe('planTopology', () => {
         kind: 'veth-stitch',
         a: { ifname: `clab-s-${sha('t\0r2\0eth1')}`, device: 'veth', node: { name: 'r2', iface: 'eth1' } },
         b: { ifname: `clab-s-${sha('t\0r1\0eth1')}`, device: 'veth', node: { name: 'r1', iface: 'eth1' } },
-        options: { admin: 'up', loss: 0, mode: 'auto' },
+        options: opts('up', 'auto'),
         line: 10,
       },
     ]);
@@ -105,7 +106,7 @@ topology:
         kind: 'host-pair',
         a: { ifname: 'hx-1', device: 'veth', node: { name: 'r1', iface: 'eth1' } },
         b: { ifname: 'hx-2', device: 'veth', node: { name: 'r2', iface: 'eth1' } },
-        options: { admin: 'down', loss: 0.025, mode: 'auto' },
+        options: opts('down', 'auto', 0.025),
         line: 10,
       },
     ]);
@@ -149,7 +150,7 @@ topology:
 
   it('plans every bundled example', () => {
     const demo = planFile(`${topologies}demo.clab.yml`, { env: {} });
-    expect(demo.wires.map((w) => [w.kind, w.options.admin, w.options.loss, w.options.mode])).toEqual([
+    expect(demo.wires.map((w) => [w.kind, w.options.admin, w.options.impair.a.loss, w.options.mode])).toEqual([
       ['veth-stitch', 'up', 0, 'auto'],
       ['veth-stitch', 'up', 0.005, 'xdp-generic'],
       ['veth-stitch', 'down', 0, 'auto'],
@@ -159,7 +160,7 @@ topology:
     expect(vx.wires.map((w) => w.id)).toEqual(['r1:eth1--vxlan:101@198.51.100.7', 'edge-router1:eth1--vxlan:102@198.51.100.7']);
     expect(vx.wires[1]!.a.altname).toBe('ve-edge-router1_eth1');
     const hp = planFile(`${topologies}host-pair.clab.yml`, { env: {} });
-    expect(hp.wires.map((w) => [w.kind, w.a.ifname, w.b.ifname, w.options.loss])).toEqual([['host-pair', 'hp-r1-eth1', 'hp-r2-eth1', 0.01]]);
+    expect(hp.wires.map((w) => [w.kind, w.a.ifname, w.b.ifname, w.options.impair.a.loss, w.options.impair.b.loss])).toEqual([['host-pair', 'hp-r1-eth1', 'hp-r2-eth1', 0.01, 0.01]]);
     const xx = planFile(`${topologies}xdp-xconnect.yml`);
     expect(xx.source.format).toBe('xdp-xconnect');
     expect(xx.wires.map((w) => w.id)).toEqual(['xconnect-1--xconnect-2', 'xconnect-3--xconnect-4']);
@@ -172,7 +173,7 @@ describe('option labels', () => {
 
   it('parses values and ignores labels outside the prefix', () => {
     const p = plan(stitch('        xconnect.clab/admin: down\n        xconnect.clab/loss: "100"\n        xconnect.clab/mode: tc\n        team: blue\n'));
-    expect(p.wires[0]!.options).toEqual({ admin: 'down', loss: 1, mode: 'tc' });
+    expect(p.wires[0]!.options).toEqual(opts('down', 'tc', 1));
   });
 
   it.each([
@@ -188,7 +189,7 @@ describe('option labels', () => {
   });
 
   it.each([
-    ['xconnect.clab/loss: "150"', /label xconnect\.clab\/loss must be a percentage from 0 to 100, got "150"/],
+    ['xconnect.clab/loss: "150"', /label xconnect\.clab\/loss: loss must be a percentage from 0 to 100, got "150"/],
     ['xconnect.clab/loss: "-1"', /must be a percentage/],
     ['xconnect.clab/loss: 5%', /must be a percentage/],
     ['xconnect.clab/admin: off', /label xconnect\.clab\/admin must be "up" or "down", got "off"/],

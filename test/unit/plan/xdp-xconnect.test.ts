@@ -1,3 +1,4 @@
+import { opts } from '../../helpers/plan-options.js';
 import { describe, expect, it } from 'vitest';
 import { detectPlanSource } from '../../../src/plan/plan-file.js';
 import { loadXdpXconnectConfig } from '../../../src/plan/xdp-xconnect.js';
@@ -19,7 +20,7 @@ describe('xdp-xconnect config as a plan source', () => {
           kind: 'xdp-xconnect',
           a: { ifname: 'veth2', device: 'host' },
           b: { ifname: 'veth1', device: 'host' },
-          options: { admin: 'up', loss: 0, mode: 'auto' },
+          options: opts('up', 'auto'),
           line: 3,
         },
         {
@@ -27,7 +28,7 @@ describe('xdp-xconnect config as a plan source', () => {
           kind: 'xdp-xconnect',
           a: { ifname: 'tap0', device: 'host' },
           b: { ifname: 'eth3', device: 'host' },
-          options: { admin: 'up', loss: 0, mode: 'auto' },
+          options: opts('up', 'auto'),
           line: 4,
         },
       ],

@@ -1,0 +1,31 @@
+/** `clab-xconnect watch`: apply, then keep the lab wired while it lives (topology
+ * edits, node restarts, the lab's destruction), with Prometheus metrics. */
+import { XconnectError } from '../../errors.js';
+import { parseListenAddress } from '../../metrics/server.js';
+import { LOG_FORMATS, watch, type LogFormat } from '../../watch/index.js';
+import { type Command, requireTopology, topologyOption } from '../command.js';
+
+function logFormat(values: Record<string, unknown>): LogFormat {
+  const f = values['log-format'] ?? 'text';
+  if (!LOG_FORMATS.includes(f as LogFormat))
+    throw new XconnectError('USAGE', `unknown log format "${String(f)}"`, { value: f, hint: 'use --log-format text or --log-format json' });
+  return f as LogFormat;
+}
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'apply, then keep the lab wired: topology edits, node restarts, metrics',
+  options: {
+    topology: topologyOption,
+    'metrics-address': { type: 'string', arg: 'HOST:PORT', help: 'serve Prometheus metrics on http://HOST:PORT/metrics' },
+    'log-format': { type: 'string', default: 'text', arg: 'text|json', help: 'log lines as text or JSON' },
+  },
+  async run(values) {
+    const file = requireTopology(values, 'watch');
+    const format = logFormat(values);
+    const address = values['metrics-address'];
+    const metrics = typeof address === 'string' ? parseListenAddress(address) : undefined;
+    await watch({ file, logFormat: format, ...(metrics ? { metrics } : {}) });
+    return 0;
+  },
+};

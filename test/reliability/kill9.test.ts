@@ -1,0 +1,104 @@
+/** kill -9 at random points of `apply` and `destroy` on a lab of 52 wires
+ * (13 of them on the XDP engine, which changes settings inside the nodes).
+ * After each kill, the next `apply` must bring every wire up (status: all
+ * active), and `destroy` must leave nothing of the lab in the kernel (no
+ * program, link, map or pin; every BPF object seen while the lab was wired is
+ * gone machine-wide), put back every node setting, and leave no run-state file. */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/native/addon.js';
+import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
+import { cli, cliJson } from '../helpers/cli.js';
+import { bpfObjectsExist, linkIds, snapshot, type KernelSnapshot, type LabScope } from '../helpers/kernel-state.js';
+import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+
+const WIRES = 52;
+const KILLS = 20;
+const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
+
+/** Starts `clab-xconnect args` and SIGKILLs it after `ms`; says whether the kill
+ * hit a running process (false: it had exited by then). */
+function killAfter(args: string[], ms: number): Promise<{ killed: boolean; exitCode: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ killed: signal === 'SIGKILL', exitCode: code, stderr });
+    });
+  });
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await f();
+  return [r, performance.now() - t0];
+}
+
+describe(`kill -9 at random points of apply and destroy (${WIRES} wires)`, () => {
+  let lab: NetnsLab;
+  let scope: LabScope;
+  let pristine: KernelSnapshot;
+  const labels = (i: number): Record<string, string> => (i % 4 === 1 ? { 'xconnect.clab/mode': 'xdp' } : {});
+
+  beforeAll(async () => {
+    lab = await buildNetnsLab({ wires: WIRES, nodes: 4, prefix: 'k9' });
+    lab.write(labels);
+    scope = { pinDir: labPinDir(lab.name), ports: lab.ports(), nodeIfaces: lab.nodeIfaces() };
+    pristine = await snapshot(scope);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (lab) {
+      await cli(['destroy', '-t', lab.file]);
+      await lab.destroy();
+    }
+  });
+
+  /** The next apply wires everything; destroy then leaves the lab as it was. */
+  async function recoversFully(after: string): Promise<void> {
+    const a = await cli(['apply', '-t', lab.file, '--format', 'json']);
+    expect(a.stderr, `apply after ${after}`).toBe('');
+    const st = await cliJson<{ wires: { id: string; state: string }[] }>(['status', '-t', lab.file]);
+    expect(st.wires.filter((w) => w.state !== 'active').map((w) => `${w.id}: ${w.state}`), `status after ${after}`).toEqual([]);
+    expect(st.wires).toHaveLength(WIRES);
+    const wired = await snapshot(scope);
+    expect(wired.links.length, 'one link per port').toBe(2 * WIRES);
+    const d = await cli(['destroy', '-t', lab.file]);
+    expect(d.stderr, `destroy after ${after}`).toBe('');
+    expect(await snapshot(scope), `the lab after destroy (${after})`).toEqual(pristine);
+    expect(await bpfObjectsExist({ progs: wired.progs, links: linkIds(wired), maps: wired.maps }), `BPF objects left (${after})`).toEqual({ progs: [], links: [], maps: [] });
+    expect(readdirSync(RUN_DIR).filter((f) => f.startsWith(`${lab.name}.`)), `run-state files left (${after})`).toEqual([]);
+  }
+
+  it(`recovers from at least ${KILLS} kills`, async () => {
+    // How long each command takes here, to spread the kills over it.
+    const [, applyMs] = await timed(() => cli(['apply', '-t', lab.file]));
+    const [, destroyMs] = await timed(() => cli(['destroy', '-t', lab.file]));
+    const kills: string[] = [];
+    for (let run = 0; kills.length < KILLS && run < 3 * KILLS; run++) {
+      const op = run % 2 === 0 ? 'apply' : 'destroy';
+      if (op === 'destroy') expect((await cli(['apply', '-t', lab.file])).exitCode).toBe(0);
+      const span = op === 'apply' ? applyMs : destroyMs;
+      // Random points over the whole command, process start included.
+      const at = Math.round(Math.random() * span);
+      const r = await killAfter([op, '-t', lab.file], at);
+      if (!r.killed) {
+        expect(r.exitCode, `${op} (not killed): ${r.stderr}`).toBe(0);
+        if (op === 'apply') expect((await cli(['destroy', '-t', lab.file])).exitCode).toBe(0);
+        continue;
+      }
+      kills.push(`${op}@${at}ms`);
+      await recoversFully(`${op} killed at ${at} ms`);
+    }
+    console.log(`kill -9 runs (${WIRES} wires; apply ${applyMs.toFixed(0)} ms, destroy ${destroyMs.toFixed(0)} ms): ${kills.join(', ')}`);
+    expect(kills.length).toBeGreaterThanOrEqual(KILLS);
+    expect(kills.filter((k) => k.startsWith('apply')).length).toBeGreaterThanOrEqual(KILLS / 4);
+    expect(kills.filter((k) => k.startsWith('destroy')).length).toBeGreaterThanOrEqual(KILLS / 4);
+  }, 900_000);
+});
