@@ -1,9 +1,13 @@
 // clab-xconnect native addon: kernel mechanism only (BPF load, XDP and tc attach, maps,
 // netlink and ethtool queries, raw frames, run locks), every call a promise run on a
-// thread of its own inside the namespace it names. Policy lives in src/.
+// thread of its own inside the namespace it is handed. Namespaces, BPF objects,
+// sockets and locks cross to JavaScript as handles that own their fds
+// (handle.h), never as paths or numbers. Policy lives in src/.
 #include <napi.h>
 
 namespace xc {
+void InitHandle(Napi::Env env, Napi::Object exports);
+void InitJob(Napi::Env env, Napi::Object exports);
 void InitBpf(Napi::Env env, Napi::Object exports);
 void InitNetlink(Napi::Env env, Napi::Object exports);
 void InitEthtool(Napi::Env env, Napi::Object exports);
@@ -14,6 +18,8 @@ void InitCapture(Napi::Env env, Napi::Object exports);
 }  // namespace xc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  xc::InitHandle(env, exports);
+  xc::InitJob(env, exports);
   xc::InitBpf(env, exports);
   xc::InitNetlink(env, exports);
   xc::InitEthtool(env, exports);

@@ -1,30 +1,28 @@
 // BPF mechanism: load the embedded programs with their maps pinned (and reused)
-// under a directory the caller names; attach/detach XDP through pinned
-// bpf_links; map reads and writes. No policy: which port gets what is decided
-// in TypeScript (src/dataplane/).
+// under a directory the caller names, or open a lab's pinned maps alone; attach
+// and detach XDP through pinned bpf_links; map reads and writes by map name. No
+// policy: which port gets what is decided in TypeScript (src/dataplane/).
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/if_link.h>
-#include <net/if.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "handle.h"
 #include "job.h"
+#include "object.h"
 #include "pins.h"
 #include "xconnect.skel.h"
 
 namespace xc {
-
-int QueryXdp(uint32_t ifindex, uint8_t* attached, uint32_t* prog_id);  // netlink.cc
 
 namespace {
 
@@ -74,24 +72,28 @@ int ReusePinnedMap(bpf_map* map, const std::string& path) {
   return err;
 }
 
-struct Loaded {
-  xconnect* skel = nullptr;
-  std::mutex mu;
-};
-
-Loaded* GetLoaded(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsExternal()) return nullptr;
-  return info[0].As<Napi::External<Loaded>>().Data();
+bool IsPerCpu(uint32_t type) {
+  return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+         type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
-const char* ModeName(uint8_t attached) {
-  switch (attached) {
-    case XDP_ATTACHED_NONE: return "none";
-    case XDP_ATTACHED_DRV: return "native";
-    case XDP_ATTACHED_SKB: return "generic";
-    case XDP_ATTACHED_HW: return "offload";
-    default: return "multi";
+BpfMap Describe(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries) {
+  BpfMap m{fd, type, key_size, value_size, max_entries, value_size};
+  if (IsPerCpu(type)) m.lookup_size = ((value_size + 7) & ~7u) * (size_t)libbpf_num_possible_cpus();
+  return m;
+}
+
+Napi::Object MapsToJs(Napi::Env env, const BpfObject& o) {
+  Napi::Object maps = Napi::Object::New(env);
+  for (const auto& [name, m] : o.maps) {
+    Napi::Object d = Napi::Object::New(env);
+    d.Set("type", m.type);
+    d.Set("keySize", m.key_size);
+    d.Set("valueSize", m.value_size);
+    d.Set("maxEntries", m.max_entries);
+    maps.Set(name, d);
   }
+  return maps;
 }
 
 // The structs the maps carry, as the compiler laid them out (BTF): the
@@ -114,7 +116,22 @@ Napi::Object StructLayouts(Napi::Env env, const btf* b) {
   return out;
 }
 
-// open(pinDir, {impairments?}) -> { handle, maps: {name: fd}, progs: {name: fd}, possibleCpus }
+// The object's handle and what JavaScript may know of it: map shapes,
+// program names, struct layouts (BTF, loaded objects only), CPU count.
+Napi::Value ObjectToJs(Napi::Env env, std::shared_ptr<BpfObject> obj) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("maps", MapsToJs(env, *obj));
+  Napi::Array progs = Napi::Array::New(env, obj->progs.size());
+  uint32_t k = 0;
+  for (const auto& p : obj->progs) progs.Set(k++, p.first);
+  out.Set("progs", progs);
+  out.Set("layouts", StructLayouts(env, obj->skel ? bpf_object__btf(obj->skel->obj) : nullptr));
+  out.Set("possibleCpus", libbpf_num_possible_cpus());
+  out.Set("handle", WrapHandle<const BpfObject>(env, std::move(obj)));
+  return out;
+}
+
+// open(pinDir, {impairments?}) -> {handle, maps: {name: shape}, progs: name[], layouts, possibleCpus}
 // impairments: false builds the wire without its impairment code (benchmarks).
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -123,7 +140,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   bool impairments = true;
   Napi::Object o;
   if (ArgObject(info, 1, &o) && o.Get("impairments").IsBoolean()) impairments = o.Get("impairments").As<Napi::Boolean>().Value();
-  return RunJob(env, "", [pin_dir, impairments]() -> Outcome {
+  return RunJob(env, nullptr, [pin_dir, impairments]() -> Outcome {
     int err = EnsureBpffs();
     if (err) return Fail(err, std::string("cannot mount bpffs at ") + kBpffs + ": " + strerror(err));
     if ((err = MkdirP(pin_dir))) return Fail(err, "cannot create pin directory " + pin_dir + ": " + strerror(err));
@@ -153,133 +170,126 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       return Fail(-err, "cannot load the BPF programs (maps pinned in " + pin_dir + "): " + strerror(-err) +
                             (log.empty() ? "" : "\n" + log));
     }
-    return Ok([skel](Napi::Env env) -> Napi::Value {
-      Napi::Object layouts = StructLayouts(env, bpf_object__btf(skel->obj));
-      auto* loaded = new Loaded();
-      loaded->skel = skel;
-      Napi::Object out = Napi::Object::New(env);
-      out.Set("handle", Napi::External<Loaded>::New(env, loaded, [](Napi::Env, Loaded* l) {
-                if (l->skel) xconnect__destroy(l->skel);
-                delete l;
-              }));
-      Napi::Object maps = Napi::Object::New(env);
-      bpf_map* m;
-      bpf_object__for_each_map(m, skel->obj) maps.Set(bpf_map__name(m), bpf_map__fd(m));
-      Napi::Object progs = Napi::Object::New(env);
-      bpf_program* p;
-      bpf_object__for_each_program(p, skel->obj) progs.Set(bpf_program__name(p), bpf_program__fd(p));
-      out.Set("maps", maps);
-      out.Set("progs", progs);
-      out.Set("layouts", layouts);
-      out.Set("possibleCpus", libbpf_num_possible_cpus());
-      return out;
-    });
+    auto obj = std::make_shared<BpfObject>();
+    obj->skel = skel;
+    bpf_map* m;
+    bpf_object__for_each_map(m, skel->obj) {
+      if (bpf_map__is_internal(m)) continue;
+      obj->maps[bpf_map__name(m)] = Describe(bpf_map__fd(m), bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m),
+                                             bpf_map__max_entries(m));
+    }
+    bpf_program* p;
+    bpf_object__for_each_program(p, skel->obj) obj->progs[bpf_program__name(p)] = bpf_program__fd(p);
+    return Ok([obj](Napi::Env env) { return ObjectToJs(env, obj); });
   });
 }
 
-// close(handle): releases the programs and map fds of this process; pins stay.
-Napi::Value Close(const Napi::CallbackInfo& info) {
-  Loaded* l = GetLoaded(info);
-  if (!l) XC_THROW_TYPE(info.Env(), "close(handle)");
-  std::lock_guard<std::mutex> g(l->mu);
-  if (l->skel) xconnect__destroy(l->skel);
-  l->skel = nullptr;
-  return info.Env().Undefined();
+// openPinned(pinDir, names[]) -> like open(), with the maps of `names` pinned
+// in pinDir (those not pinned are absent) and no programs: reading and
+// changing a lab's wires needs its maps, not a program load and verification.
+Napi::Value OpenPinned(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string pin_dir;
+  std::vector<std::string> names;
+  if (!ArgString(info, 0, &pin_dir) || !ArgStringList(info, 1, &names)) XC_THROW_TYPE(env, "openPinned(pinDir: string, names: string[])");
+  return RunJob(env, nullptr, [pin_dir, names]() -> Outcome {
+    auto obj = std::make_shared<BpfObject>();
+    for (const auto& name : names) {
+      std::string path = pin_dir + "/" + name;
+      int fd = bpf_obj_get(path.c_str());
+      if (fd < 0 && errno == ENOENT) continue;
+      if (fd < 0) return Fail(errno, "cannot open pinned map " + path + ": " + strerror(errno));
+      bpf_map_info mi{};
+      uint32_t len = sizeof(mi);
+      if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0) {
+        int err = errno;
+        close(fd);
+        return Fail(err, "cannot read pinned map " + path + ": " + strerror(err));
+      }
+      obj->maps[name] = Describe(fd, mi.type, mi.key_size, mi.value_size, mi.max_entries);
+    }
+    return Ok([obj](Napi::Env env) { return ObjectToJs(env, obj); });
+  });
 }
 
 struct AttachResult {
   uint32_t ifindex = 0, prog_id = 0, link_id = 0;
-  bool created = false;
 };
 
-// Attaches `prog_fd` to `ifname` (calling thread's netns) through a bpf_link
-// pinned at `pin`. Idempotent: a link already pinned there, on this interface,
-// in this mode, is kept. Refuses (EBUSY) an interface that carries any other
-// XDP program: we never replace what we did not install.
-Outcome AttachOne(const std::string& netns, const std::string& ifname, const std::string& pin, int prog_fd,
-                  const std::string& mode, AttachResult* res) {
-  std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
-  unsigned ifindex = if_nametoindex(ifname.c_str());
-  if (!ifindex) return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
-  res->ifindex = ifindex;
-  uint32_t want_flags = mode == "native" ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-  uint8_t want_attached = mode == "native" ? XDP_ATTACHED_DRV : XDP_ATTACHED_SKB;
+struct XdpPort {
+  uint32_t ifindex;
+  std::string name, pin;
+  bool replace;
+};
 
-  LinkState ours;
-  int err = ReadPinnedLink(pin, &ours);
-  if (err) return Fail(err, "cannot read pinned link " + pin + ": " + strerror(err));
-  uint8_t attached = 0;
-  uint32_t prog_id = 0;
-  if ((err = QueryXdp(ifindex, &attached, &prog_id)))
-    return Fail(err, std::string("cannot query XDP state") + where + ": " + strerror(err));
-  bool held_by_ours = ours.exists && prog_id && ours.info.prog_id == prog_id && ours.info.type == kLinkTypeXdp && ours.ifindex() == ifindex;
-  if (held_by_ours && attached == want_attached) {
-    res->prog_id = prog_id;
-    res->link_id = ours.info.id;
-    return Ok();
-  }
-  // Our pin but another mode, or a stale pin (device gone, recreated): redo.
-  if (ours.exists && (err = DetachPinned(pin))) return Fail(err, "cannot remove stale link " + pin + ": " + strerror(err));
-  if (!held_by_ours && attached != XDP_ATTACHED_NONE)
-    return Fail(EBUSY, "interface " + ifname + " " + WhereNetns(netns) + " already carries XDP program id " +
-                           std::to_string(prog_id) + " (" + ModeName(attached) +
-                           " mode) that clab-xconnect did not install; refusing to replace it");
-  LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = want_flags);
-  int link_fd = bpf_link_create(prog_fd, (int)ifindex, BPF_XDP, &lo);
+// Attaches `prog_fd` to one port (calling thread's netns) through a bpf_link
+// pinned at its pin. The caller decided from its snapshot that the port needs
+// it (and, with `replace`, that the link pinned there is ours to drop, say for
+// another mode). The kernel refuses (EBUSY) a device that carries any XDP
+// program, so one that appeared since that snapshot is never replaced.
+Outcome AttachOne(const NetnsRef& netns, const XdpPort& port, int prog_fd, const std::string& mode, AttachResult* res) {
+  std::string where = " (" + port.name + " " + WhereNetns(netns) + ")";
+  res->ifindex = port.ifindex;
+  int err;
+  if (port.replace && (err = DetachPinned(port.pin))) return Fail(err, "cannot remove link " + port.pin + ": " + strerror(err));
+  LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = mode == "native" ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+  int link_fd = bpf_link_create(prog_fd, (int)port.ifindex, BPF_XDP, &lo);
   if (link_fd < 0) {
     err = errno;
     std::string hint;
+    if (err == ENODEV) hint = " (the interface is gone)";
     if (err == ERANGE) hint = " (MTU too large for native XDP on this device)";
     if (err == EOPNOTSUPP || err == EINVAL) hint = " (the driver may not support " + mode + " XDP)";
-    if (err == EBUSY || err == EEXIST) hint = " (another XDP program is attached)";
+    if (err == EBUSY || err == EEXIST) hint = " (another XDP program is attached: clab-xconnect does not replace what it did not install)";
     return Fail(err, "cannot attach XDP in " + mode + " mode" + where + ": " + strerror(err) + hint);
   }
   bpf_link_info li{};
-  if ((err = PinLink(link_fd, pin, &li))) return Fail(err, "cannot pin link at " + pin + where + ": " + strerror(err));
+  if ((err = PinLink(link_fd, port.pin, &li))) return Fail(err, "cannot pin link at " + port.pin + where + ": " + strerror(err));
   res->prog_id = li.prog_id;
   res->link_id = li.id;
-  res->created = true;
   return Ok();
 }
 
-// attachXdp({netns, progFd, mode: 'native'|'generic', ports: [{ifname, pin}]})
-//   -> [{ifindex, progId, linkId, created}]
+// attachXdp({object, prog, netns, mode: 'native'|'generic', ports: [{ifindex, name, pin, replace}]})
+//   -> [{ifindex, progId, linkId}]
 // All or nothing: when one port fails, the links this call created are
 // removed again and the call fails naming that port.
 Napi::Value AttachXdp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o;
-  if (!ArgObject(info, 0, &o) || !o.Get("ports").IsArray()) XC_THROW_TYPE(env, "attachXdp(options)");
-  std::string netns = GetString(o, "netns"), mode = GetString(o, "mode");
-  int prog_fd = (int)GetInt(o, "progFd", -1);
-  std::vector<std::pair<std::string, std::string>> ports;
+  ObjectRef obj;
+  NetnsRef netns;
+  if (!ArgObject(info, 0, &o) || !o.Get("ports").IsArray() || !GetBpfObject(o, "object", &obj))
+    XC_THROW_TYPE(env, "attachXdp({object, prog, netns, mode, ports})");
+  Napi::Value ns = o.Get("netns");
+  if (!ns.IsNull() && !ns.IsUndefined() && !(netns = UnwrapHandle<const Netns>(ns))) XC_THROW_TYPE(env, "attachXdp: netns is not an open handle");
+  std::string mode = GetString(o, "mode");
+  int prog_fd = obj->Prog(GetString(o, "prog"));
+  std::vector<XdpPort> ports;
   Napi::Array arr = o.Get("ports").As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
     Napi::Object p = arr.Get(i).As<Napi::Object>();
-    ports.emplace_back(GetString(p, "ifname"), GetString(p, "pin"));
-    if (ports.back().first.empty() || ports.back().second.empty()) XC_THROW_TYPE(env, "attachXdp: port needs ifname and pin");
+    ports.push_back({(uint32_t)GetInt(p, "ifindex"), GetString(p, "name"), GetString(p, "pin"), p.Get("replace").ToBoolean().Value()});
+    if (!ports.back().ifindex || ports.back().pin.empty()) XC_THROW_TYPE(env, "attachXdp: a port needs ifindex and pin");
   }
   if (prog_fd < 0 || (mode != "native" && mode != "generic"))
-    XC_THROW_TYPE(env, "attachXdp({netns, progFd, mode: 'native'|'generic', ports})");
-  return RunJob(env, netns, [=]() -> Outcome {
+    XC_THROW_TYPE(env, "attachXdp({object, prog, netns, mode: 'native'|'generic', ports})");
+  return RunJob(env, netns, [obj, netns, ports, prog_fd, mode]() -> Outcome {
     std::vector<AttachResult> results(ports.size());
     for (size_t i = 0; i < ports.size(); i++) {
-      Outcome o = AttachOne(netns, ports[i].first, ports[i].second, prog_fd, mode, &results[i]);
+      Outcome o = AttachOne(netns, ports[i], prog_fd, mode, &results[i]);
       if (o.errnum) {
-        for (size_t j = 0; j < i; j++)
-          if (results[j].created) DetachPinned(ports[j].second);
+        for (size_t j = 0; j < i; j++) DetachPinned(ports[j].pin);
         return o;
       }
     }
-    return Ok([results, mode](Napi::Env env) -> Napi::Value {
+    return Ok([results](Napi::Env env) -> Napi::Value {
       Napi::Array out = Napi::Array::New(env, results.size());
       for (uint32_t i = 0; i < results.size(); i++) {
         Napi::Object r = Napi::Object::New(env);
         r.Set("ifindex", results[i].ifindex);
-        r.Set("mode", mode);
         r.Set("progId", results[i].prog_id);
         r.Set("linkId", results[i].link_id);
-        r.Set("created", results[i].created);
         out.Set(i, r);
       }
       return out;
@@ -287,25 +297,17 @@ Napi::Value AttachXdp(const Napi::CallbackInfo& info) {
   });
 }
 
-std::vector<std::string> StringList(const Napi::CallbackInfo& info, size_t i) {
-  std::vector<std::string> out;
-  if (info.Length() <= i || !info[i].IsArray()) return out;
-  Napi::Array a = info[i].As<Napi::Array>();
-  for (uint32_t k = 0; k < a.Length(); k++) out.push_back(a.Get(k).As<Napi::String>().Utf8Value());
-  return out;
-}
-
 // detachLinks(pins[]) -> boolean[] (false: nothing was pinned there). XDP and
 // TCX links alike; needs no netns: a bpf_link knows its device.
 Napi::Value DetachLinks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "detachLinks(pins: string[])");
-  std::vector<std::string> pins = StringList(info, 0);
-  return RunJob(env, "", [pins]() -> Outcome {
-    std::vector<bool> existed;
-    for (const auto& pin : pins) {
-      existed.push_back(access(pin.c_str(), F_OK) == 0);
-      if (int err = DetachPinned(pin)) return Fail(err, "cannot detach link " + pin + ": " + strerror(err));
+  std::vector<std::string> pins;
+  if (!ArgStringList(info, 0, &pins)) XC_THROW_TYPE(env, "detachLinks(pins: string[])");
+  return RunJob(env, nullptr, [pins]() -> Outcome {
+    std::vector<char> existed(pins.size(), 0);
+    for (size_t i = 0; i < pins.size(); i++) {
+      existed[i] = access(pins[i].c_str(), F_OK) == 0;
+      if (int err = DetachPinned(pins[i])) return Fail(err, "cannot detach link " + pins[i] + ": " + strerror(err));
     }
     return Ok([existed](Napi::Env env) -> Napi::Value {
       Napi::Array out = Napi::Array::New(env, existed.size());
@@ -318,13 +320,16 @@ Napi::Value DetachLinks(const Napi::CallbackInfo& info) {
 // pinnedLinks(pins[]) -> ({id, progId, ifindex, type: xdp|tcx|other} | null)[]: what pinned links hold.
 Napi::Value PinnedLinks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "pinnedLinks(pins: string[])");
-  std::vector<std::string> pins = StringList(info, 0);
-  return RunJob(env, "", [pins]() -> Outcome {
+  std::vector<std::string> pins;
+  if (!ArgStringList(info, 0, &pins)) XC_THROW_TYPE(env, "pinnedLinks(pins: string[])");
+  return RunJob(env, nullptr, [pins]() -> Outcome {
     std::vector<LinkState> states(pins.size());
-    for (size_t i = 0; i < pins.size(); i++)
-      if (int err = ReadPinnedLink(pins[i], &states[i]))
-        return Fail(err, "cannot read pinned link " + pins[i] + ": " + strerror(err));
+    std::vector<Outcome> outs = FanOut(pins.size(), [&](size_t i) {
+      int err = ReadPinnedLink(pins[i], &states[i]);
+      return err ? Fail(err, "cannot read pinned link " + pins[i] + ": " + strerror(err)) : Ok();
+    });
+    for (Outcome& o : outs)
+      if (o.errnum) return o;
     return Ok([states](Napi::Env env) -> Napi::Value {
       Napi::Array out = Napi::Array::New(env, states.size());
       for (uint32_t i = 0; i < states.size(); i++) {
@@ -347,9 +352,8 @@ Napi::Value PinnedLinks(const Napi::CallbackInfo& info) {
 
 struct MapOp {
   enum Kind { kUpdate, kDelete, kLookup } kind;
-  int fd;
+  const BpfMap* map;
   std::vector<uint8_t> key, value;
-  size_t value_size = 0;
 };
 
 std::vector<uint8_t> Bytes(Napi::Value v) {
@@ -358,50 +362,50 @@ std::vector<uint8_t> Bytes(Napi::Value v) {
   return std::vector<uint8_t>(b.Data(), b.Data() + b.Length());
 }
 
-// mapOps(netns, [{op: 'update'|'delete'|'lookup', fd, key, value?, valueSize?}])
+// mapOps(object, netns, [{op: 'update'|'delete'|'lookup', map, key, value?}])
 //   -> per op: update -> true; delete -> existed; lookup -> Buffer | null.
 // Runs inside `netns` because devmap values (ifindexes) are resolved in the
-// updating thread's netns.
+// updating thread's netns. Keys and values must have the map's sizes.
 Napi::Value MapOps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "mapOps(netns: string | null, ops: MapOp[])");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  Napi::Array arr = info[1].As<Napi::Array>();
+  ObjectRef obj;
+  NetnsRef netns;
+  if (!ArgBpfObject(info, 0, &obj) || !ArgNetns(info, 1, &netns) || info.Length() < 3 || !info[2].IsArray())
+    XC_THROW_TYPE(env, "mapOps(object, netns, ops)");
+  Napi::Array arr = info[2].As<Napi::Array>();
   std::vector<MapOp> ops;
   for (uint32_t i = 0; i < arr.Length(); i++) {
     Napi::Object o = arr.Get(i).As<Napi::Object>();
-    std::string k = GetString(o, "op");
-    MapOp op{k == "update" ? MapOp::kUpdate : k == "delete" ? MapOp::kDelete : MapOp::kLookup,
-             (int)GetInt(o, "fd", -1), Bytes(o.Get("key")), Bytes(o.Get("value")),
-             (size_t)GetInt(o, "valueSize", 0)};
-    if ((k != "update" && k != "delete" && k != "lookup") || op.fd < 0 || op.key.empty() ||
-        (op.kind == MapOp::kUpdate && op.value.empty()) || (op.kind == MapOp::kLookup && !op.value_size))
-      XC_THROW_TYPE(env, "mapOps: bad op at index " + std::to_string(i));
+    std::string k = GetString(o, "op"), name = GetString(o, "map");
+    MapOp op{k == "update" ? MapOp::kUpdate : k == "delete" ? MapOp::kDelete : MapOp::kLookup, obj->Map(name),
+             Bytes(o.Get("key")), Bytes(o.Get("value"))};
+    if ((k != "update" && k != "delete" && k != "lookup") || !op.map || op.key.size() != op.map->key_size ||
+        (op.kind == MapOp::kUpdate && op.value.size() != op.map->lookup_size))
+      XC_THROW_TYPE(env, "mapOps: bad op at index " + std::to_string(i) + " (map " + name + ")");
     ops.push_back(std::move(op));
   }
-  return RunJob(env, netns, [netns, ops = std::move(ops)]() mutable -> Outcome {
+  return RunJob(env, netns, [obj, netns, ops = std::move(ops)]() mutable -> Outcome {
     struct Res { int kind; bool flag; std::vector<uint8_t> data; };
     std::vector<Res> res;
     res.reserve(ops.size());
     for (size_t i = 0; i < ops.size(); i++) {
       MapOp& op = ops[i];
+      int fd = op.map->fd;
       if (op.kind == MapOp::kUpdate) {
-        if (bpf_map_update_elem(op.fd, op.key.data(), op.value.data(), BPF_ANY) < 0) {
+        if (bpf_map_update_elem(fd, op.key.data(), op.value.data(), BPF_ANY) < 0) {
           int err = errno;
           return Fail(err, "map update failed (op " + std::to_string(i) + ", " + WhereNetns(netns) + "): " +
                                strerror(err) + (err == ENODEV || err == EINVAL ? " (no such ifindex in this netns?)" : ""));
         }
         res.push_back({0, true, {}});
       } else if (op.kind == MapOp::kDelete) {
-        int rc = bpf_map_delete_elem(op.fd, op.key.data());
+        int rc = bpf_map_delete_elem(fd, op.key.data());
         if (rc < 0 && errno != ENOENT)
           return Fail(errno, "map delete failed (op " + std::to_string(i) + "): " + strerror(errno));
         res.push_back({1, rc == 0, {}});
       } else {
-        std::vector<uint8_t> v(op.value_size);
-        int rc = bpf_map_lookup_elem(op.fd, op.key.data(), v.data());
+        std::vector<uint8_t> v(op.map->lookup_size);
+        int rc = bpf_map_lookup_elem(fd, op.key.data(), v.data());
         if (rc < 0 && errno != ENOENT)
           return Fail(errno, "map lookup failed (op " + std::to_string(i) + "): " + strerror(errno));
         res.push_back({2, rc == 0, rc == 0 ? std::move(v) : std::vector<uint8_t>{}});
@@ -422,24 +426,52 @@ Napi::Value MapOps(const Napi::CallbackInfo& info) {
   });
 }
 
-// mapDump(fd, keySize, valueSize) -> [{key, value}]
+// Reads every entry of a hash map with BPF_MAP_LOOKUP_BATCH. Returns 0 or an errno.
+int DumpBatched(const BpfMap& m, std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>>* rows) {
+  const uint32_t chunk = 1024;
+  std::vector<uint8_t> keys((size_t)chunk * m.key_size), values((size_t)chunk * m.lookup_size);
+  uint64_t in = 0, out = 0;  // opaque batch cursors (a hash map's is a bucket index)
+  bool first = true;
+  for (;;) {
+    uint32_t count = chunk;
+    LIBBPF_OPTS(bpf_map_batch_opts, opts);
+    int rc = bpf_map_lookup_batch(m.fd, first ? nullptr : &in, &out, keys.data(), values.data(), &count, &opts);
+    int err = rc < 0 ? errno : 0;
+    if (err && err != ENOENT) return err;
+    for (uint32_t i = 0; i < count; i++)
+      rows->emplace_back(std::vector<uint8_t>(keys.begin() + (size_t)i * m.key_size, keys.begin() + (size_t)(i + 1) * m.key_size),
+                         std::vector<uint8_t>(values.begin() + (size_t)i * m.lookup_size, values.begin() + (size_t)(i + 1) * m.lookup_size));
+    if (err == ENOENT) return 0;  // the last batch
+    in = out;
+    first = false;
+  }
+}
+
+// mapDump(object, map) -> [{key, value}]
 Napi::Value MapDump(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
-    XC_THROW_TYPE(env, "mapDump(fd, keySize, valueSize)");
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  size_t ks = info[1].As<Napi::Number>().Uint32Value(), vs = info[2].As<Napi::Number>().Uint32Value();
-  return RunJob(env, "", [=]() -> Outcome {
+  ObjectRef obj;
+  std::string name;
+  if (!ArgBpfObject(info, 0, &obj) || !ArgString(info, 1, &name) || !obj->Map(name)) XC_THROW_TYPE(env, "mapDump(object, map)");
+  return RunJob(env, nullptr, [obj, name]() -> Outcome {
+    const BpfMap* m = obj->Map(name);
     std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> rows;
-    std::vector<uint8_t> key(ks), next(ks);
-    void* prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
-      std::vector<uint8_t> val(vs);
-      if (bpf_map_lookup_elem(fd, next.data(), val.data()) == 0) rows.emplace_back(next, std::move(val));
-      key = next;
-      prev = key.data();
+    // One syscall per batch of entries (a 2,000-port lab's map in one or two),
+    // where the map type has batch lookups; else key by key.
+    int err = DumpBatched(*m, &rows);
+    if (err == EINVAL || err == ENOTSUP || err == EOPNOTSUPP) {
+      rows.clear();
+      std::vector<uint8_t> key(m->key_size), next(m->key_size);
+      void* prev = nullptr;
+      while (bpf_map_get_next_key(m->fd, prev, next.data()) == 0) {
+        std::vector<uint8_t> val(m->lookup_size);
+        if (bpf_map_lookup_elem(m->fd, next.data(), val.data()) == 0) rows.emplace_back(next, std::move(val));
+        key = next;
+        prev = key.data();
+      }
+      err = errno == ENOENT ? 0 : errno;
     }
-    if (errno != ENOENT) return Fail(errno, std::string("map dump failed: ") + strerror(errno));
+    if (err) return Fail(err, "map dump of " + name + " failed: " + strerror(err));
     return Ok([rows = std::move(rows)](Napi::Env env) -> Napi::Value {
       Napi::Array out = Napi::Array::New(env, rows.size());
       for (uint32_t i = 0; i < rows.size(); i++) {
@@ -453,54 +485,48 @@ Napi::Value MapDump(const Napi::CallbackInfo& info) {
   });
 }
 
-// openPinnedMap(path) -> {fd, type, keySize, valueSize, maxEntries} | null
-// (null: nothing pinned there). For readers that need a lab's maps and not its
-// programs; close the fd with closeFd.
-Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string path;
-  if (!ArgString(info, 0, &path)) XC_THROW_TYPE(env, "openPinnedMap(path: string)");
-  return RunJob(env, "", [path]() -> Outcome {
-    int fd = bpf_obj_get(path.c_str());
-    if (fd < 0 && errno == ENOENT) return Ok([](Napi::Env env) { return env.Null(); });
-    if (fd < 0) return Fail(errno, "cannot open pinned map " + path + ": " + strerror(errno));
-    bpf_map_info mi{};
-    uint32_t len = sizeof(mi);
-    if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0) {
-      int err = errno;
-      close(fd);
-      return Fail(err, "cannot read pinned map " + path + ": " + strerror(err));
-    }
-    return Ok([fd, mi](Napi::Env env) -> Napi::Value {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("fd", fd);
-      o.Set("type", mi.type);
-      o.Set("keySize", mi.key_size);
-      o.Set("valueSize", mi.value_size);
-      o.Set("maxEntries", mi.max_entries);
-      return o;
-    });
-  });
-}
-
-Napi::Value CloseFd(const Napi::CallbackInfo& info) {
-  if (info.Length() >= 1 && info[0].IsNumber()) close(info[0].As<Napi::Number>().Int32Value());
-  return info.Env().Undefined();
-}
-
 }  // namespace
+
+const napi_type_tag BpfObject::kTag = {0x636c61622d786331ULL, 0x6f626a6563740002ULL};
+
+BpfObject::~BpfObject() {
+  if (skel) {
+    xconnect__destroy(skel);  // closes the programs' and maps' fds
+    return;
+  }
+  for (const auto& m : maps) close(m.second.fd);
+}
+
+const BpfMap* BpfObject::Map(const std::string& name) const {
+  auto it = maps.find(name);
+  return it == maps.end() ? nullptr : &it->second;
+}
+
+int BpfObject::Prog(const std::string& name) const {
+  auto it = progs.find(name);
+  return it == progs.end() ? -1 : it->second;
+}
+
+bool ArgBpfObject(const Napi::CallbackInfo& info, size_t i, ObjectRef* out) {
+  if (info.Length() <= i) return false;
+  *out = UnwrapHandle<const BpfObject>(info[i]);
+  return *out != nullptr;
+}
+
+bool GetBpfObject(Napi::Object o, const char* key, ObjectRef* out) {
+  *out = UnwrapHandle<const BpfObject>(o.Get(key));
+  return *out != nullptr;
+}
 
 void InitBpf(Napi::Env env, Napi::Object exports) {
   libbpf_set_print(LibbpfPrint);
   exports.Set("open", Napi::Function::New(env, Open));
-  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("openPinned", Napi::Function::New(env, OpenPinned));
   exports.Set("attachXdp", Napi::Function::New(env, AttachXdp));
   exports.Set("detachLinks", Napi::Function::New(env, DetachLinks));
   exports.Set("pinnedLinks", Napi::Function::New(env, PinnedLinks));
   exports.Set("mapOps", Napi::Function::New(env, MapOps));
   exports.Set("mapDump", Napi::Function::New(env, MapDump));
-  exports.Set("openPinnedMap", Napi::Function::New(env, OpenPinnedMap));
-  exports.Set("closeFd", Napi::Function::New(env, CloseFd));
 }
 
 }  // namespace xc

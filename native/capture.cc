@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "filter.h"
+#include "handle.h"
 #include "job.h"
+#include "object.h"
 #include "xconnect.h"
 
 namespace xc {
@@ -28,14 +30,21 @@ struct Frame {
 };
 
 struct Reader {
+  static const napi_type_tag kTag;
+  ObjectRef object;                 // the perf map's fd: perf_buffer__free still uses it
   perf_buffer* pb = nullptr;
   PcapFilter* filter = nullptr;     // compiled by libpcap; nullptr: every frame
   uint64_t rejected = 0;           // frames the filter dropped
   int64_t realtime_offset_ns = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at open
   uint64_t lost = 0;               // samples the kernel could not write (per-CPU rings full)
   std::vector<Frame> batch;        // filled by the callback during one read
-  std::mutex mu;                   // one poll at a time; close waits for it
+  std::mutex mu;                   // one poll at a time
+  ~Reader() {
+    if (pb) perf_buffer__free(pb);
+    PcapFilterFree(filter);
+  }
 };
+const napi_type_tag Reader::kTag = {0x636c61622d786331ULL, 0x7065726672640004ULL};
 
 void OnSample(Reader* r, void* data, uint32_t size) {
   if (size < sizeof(xc_cap_hdr)) return;
@@ -82,11 +91,6 @@ int64_t ClockNs(clockid_t c) {
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-Reader* GetReader(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsExternal()) return nullptr;
-  return info[0].As<Napi::External<Reader>>().Data();
-}
-
 // compileFilter(expr, snaplen) -> null | error text: checks a pcap-filter
 // expression the way the reader will compile it.
 Napi::Value CompileFilter(const Napi::CallbackInfo& info) {
@@ -100,21 +104,23 @@ Napi::Value CompileFilter(const Napi::CallbackInfo& info) {
   return env.Null();
 }
 
-// openPerfReader(mapFd, pagesPerCpu, filter?, snaplen?) -> handle. Takes over
-// the map's per-CPU entries; they go when the map fd that set them is closed.
+// openPerfReader(object, map, pagesPerCpu, filter?, snaplen?) -> handle.
+// Takes over the perf map's per-CPU entries; closeHandle gives them back.
 Napi::Value OpenPerfReader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) XC_THROW_TYPE(env, "openPerfReader(mapFd, pagesPerCpu, filter?, snaplen?)");
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  size_t pages = info[1].As<Napi::Number>().Uint32Value();
-  auto* r = new Reader();
+  auto r = std::make_shared<Reader>();
+  std::string map;
+  if (!ArgBpfObject(info, 0, &r->object) || !ArgString(info, 1, &map) || !r->object->Map(map) || info.Length() < 3 ||
+      !info[2].IsNumber())
+    XC_THROW_TYPE(env, "openPerfReader(object, map, pagesPerCpu, filter?, snaplen?)");
+  int fd = r->object->Map(map)->fd;
+  size_t pages = info[2].As<Napi::Number>().Uint32Value();
   std::string expr;
-  if (ArgString(info, 2, &expr) && !expr.empty()) {
-    int snaplen = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : XC_CAP_MAX;
+  if (ArgString(info, 3, &expr) && !expr.empty()) {
+    int snaplen = info.Length() > 4 && info[4].IsNumber() ? info[4].As<Napi::Number>().Int32Value() : XC_CAP_MAX;
     std::string err;
     r->filter = PcapFilterCompile(expr, snaplen, &err);
     if (!r->filter) {
-      delete r;
       MakeError(env, EINVAL, "bad capture filter: " + err).ThrowAsJavaScriptException();
       return env.Undefined();
     }
@@ -130,25 +136,16 @@ Napi::Value OpenPerfReader(const Napi::CallbackInfo& info) {
   attr.sample_period = 1;
   attr.watermark = 1;
   attr.wakeup_watermark = (uint32_t)(pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
-  r->pb = perf_buffer__new_raw(fd, pages, &attr, OnEvent, r, nullptr);
+  r->pb = perf_buffer__new_raw(fd, pages, &attr, OnEvent, r.get(), nullptr);
   if (!r->pb) {
     int err = errno;
-    PcapFilterFree(r->filter);
-    delete r;
     MakeError(env, err, std::string("cannot open the capture buffer: ") + strerror(err) +
                             (err == EINVAL ? " (pages per CPU must be a power of 2)" : ""))
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   r->realtime_offset_ns = ClockNs(CLOCK_REALTIME) - ClockNs(CLOCK_MONOTONIC);
-  return Napi::External<Reader>::New(env, r, [](Napi::Env, Reader* r) {
-    {
-      std::lock_guard<std::mutex> g(r->mu);
-      if (r->pb) perf_buffer__free(r->pb);
-      PcapFilterFree(r->filter);
-    }
-    delete r;
-  });
+  return WrapHandle(env, r);
 }
 
 // readPerf(handle, {timeoutMs}) -> {frames: [{tsNs: bigint (realtime), ifindex,
@@ -156,13 +153,12 @@ Napi::Value OpenPerfReader(const Napi::CallbackInfo& info) {
 // room for) and `rejected` (by the filter) count since open.
 Napi::Value ReadPerf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Reader* r = GetReader(info);
+  std::shared_ptr<Reader> r = info.Length() > 0 ? UnwrapHandle<Reader>(info[0]) : nullptr;
   Napi::Object o;
   if (!r || !ArgObject(info, 1, &o)) XC_THROW_TYPE(env, "readPerf(handle, {timeoutMs})");
   int timeout = (int)GetInt(o, "timeoutMs", 100);
-  return RunJob(env, "", [r, timeout]() -> Outcome {
+  return RunJob(env, nullptr, [r, timeout]() -> Outcome {
     std::lock_guard<std::mutex> g(r->mu);
-    if (!r->pb) return Fail(EBADF, "the capture buffer is closed");
     r->batch.clear();
     int rc = perf_buffer__poll(r->pb, timeout);
     if (rc < 0 && rc != -EINTR) return Fail(-rc, std::string("capture poll: ") + strerror(-rc));
@@ -193,24 +189,12 @@ Napi::Value ReadPerf(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value ClosePerfReader(const Napi::CallbackInfo& info) {
-  Reader* r = GetReader(info);
-  if (!r) XC_THROW_TYPE(info.Env(), "closePerfReader(handle)");
-  std::lock_guard<std::mutex> g(r->mu);
-  if (r->pb) perf_buffer__free(r->pb);
-  r->pb = nullptr;
-  PcapFilterFree(r->filter);
-  r->filter = nullptr;
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void InitCapture(Napi::Env env, Napi::Object exports) {
   exports.Set("compileFilter", Napi::Function::New(env, CompileFilter));
   exports.Set("openPerfReader", Napi::Function::New(env, OpenPerfReader));
   exports.Set("readPerf", Napi::Function::New(env, ReadPerf));
-  exports.Set("closePerfReader", Napi::Function::New(env, ClosePerfReader));
 }
 
 }  // namespace xc

@@ -67,10 +67,13 @@ int ReadFeatures(Ethtool& et, std::vector<std::string>* names, std::vector<Featu
   return 0;
 }
 
-Outcome Open(Ethtool& et, const std::string& ifname, const std::string& netns) {
-  et.ifname = ifname;
-  if (ifname.size() >= IFNAMSIZ || !if_nametoindex(ifname.c_str()))
-    return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
+// The ioctl addresses a device by name: take the name the ifindex has now, on
+// the thread that makes the call.
+Outcome Open(Ethtool& et, uint32_t ifindex, const NetnsRef& netns) {
+  char name[IF_NAMESIZE] = {0};
+  if (!if_indextoname(ifindex, name))
+    return Fail(ENODEV, "interface with ifindex " + std::to_string(ifindex) + " not found " + WhereNetns(netns));
+  et.ifname = name;
   et.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (et.fd < 0) return Fail(errno, std::string("socket: ") + strerror(errno));
   return Ok();
@@ -90,10 +93,11 @@ Napi::Object FeaturesToJs(Napi::Env env, const std::vector<std::string>& names, 
 
 using FeatureTable = std::pair<std::vector<std::string>, std::vector<Feature>>;
 
-Outcome ReadOne(const std::string& netns, const std::string& ifname, FeatureTable* out) {
+Outcome ReadOne(const NetnsRef& netns, uint32_t ifindex, FeatureTable* out) {
   Ethtool et;
-  Outcome o = Open(et, ifname, netns);
+  Outcome o = Open(et, ifindex, netns);
   if (o.errnum) return o;
+  const std::string& ifname = et.ifname;
   if (int err = ReadFeatures(et, &out->first, &out->second))
     return Fail(err, "cannot read offloads of " + ifname + " " + WhereNetns(netns) + ": " + strerror(err));
   return Ok();
@@ -101,11 +105,11 @@ Outcome ReadOne(const std::string& netns, const std::string& ifname, FeatureTabl
 
 // Sets `want` on `ifname` and reads the result back into `out`. Fails
 // (EOPNOTSUPP) naming the feature when one cannot be set as asked.
-Outcome SetOne(const std::string& netns, const std::string& ifname, const std::map<std::string, bool>& want,
-               FeatureTable* out) {
+Outcome SetOne(const NetnsRef& netns, uint32_t ifindex, const std::map<std::string, bool>& want, FeatureTable* out) {
   Ethtool et;
-  Outcome o = Open(et, ifname, netns);
+  Outcome o = Open(et, ifindex, netns);
   if (o.errnum) return o;
+  const std::string& ifname = et.ifname;
   std::vector<std::string> names;
   std::vector<Feature> feats;
   if (int err = ReadFeatures(et, &names, &feats))
@@ -144,36 +148,34 @@ Napi::Value TablesToJs(Napi::Env env, const std::vector<FeatureTable>& tables) {
   return out;
 }
 
-// getFeatures(netns, ifnames[]) -> [{ [name]: {active, changeable} }]
+// getFeatures(netns, ifindexes[]) -> [{ [name]: {active, changeable} }]
 Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "getFeatures(netns, ifnames[])");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  std::vector<std::string> ifnames;
-  Napi::Array a = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); i++) ifnames.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  NetnsRef netns;
+  std::vector<uint32_t> ifindexes;
+  XC_NETNS_ARG(info, 0, &netns, "getFeatures");
+  if (!ArgUint32List(info, 1, &ifindexes)) XC_THROW_TYPE(env, "getFeatures(netns, ifindexes[])");
   return RunJob(env, netns, [=]() -> Outcome {
-    std::vector<FeatureTable> tables(ifnames.size());
-    for (size_t i = 0; i < ifnames.size(); i++) {
-      Outcome o = ReadOne(netns, ifnames[i], &tables[i]);
+    std::vector<FeatureTable> tables(ifindexes.size());
+    for (size_t i = 0; i < ifindexes.size(); i++) {
+      Outcome o = ReadOne(netns, ifindexes[i], &tables[i]);
       if (o.errnum) return o;
     }
     return Ok([tables](Napi::Env env) { return TablesToJs(env, tables); });
   });
 }
 
-// setFeatures(netns, [{ifname, want: {name: bool}}]) -> [{ [name]: {active, changeable} }] after the change.
+// setFeatures(netns, [{ifindex, want: {name: bool}}]) -> [{ [name]: {active, changeable} }] after the change.
 Napi::Value SetFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "setFeatures(netns, [{ifname, want}])");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  std::vector<std::pair<std::string, std::map<std::string, bool>>> items;
+  NetnsRef netns;
+  XC_NETNS_ARG(info, 0, &netns, "setFeatures");
+  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "setFeatures(netns, [{ifindex, want}])");
+  std::vector<std::pair<uint32_t, std::map<std::string, bool>>> items;
   Napi::Array a = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < a.Length(); i++) {
     Napi::Object it = a.Get(i).As<Napi::Object>();
-    if (!it.Get("want").IsObject()) XC_THROW_TYPE(env, "setFeatures: item needs ifname and want");
+    if (!it.Get("want").IsObject() || !it.Get("ifindex").IsNumber()) XC_THROW_TYPE(env, "setFeatures: item needs ifindex and want");
     std::map<std::string, bool> want;
     Napi::Object w = it.Get("want").As<Napi::Object>();
     Napi::Array keys = w.GetPropertyNames();
@@ -181,7 +183,7 @@ Napi::Value SetFeatures(const Napi::CallbackInfo& info) {
       std::string key = keys.Get(k).As<Napi::String>().Utf8Value();
       want[key] = w.Get(key).ToBoolean().Value();
     }
-    items.emplace_back(GetString(it, "ifname"), std::move(want));
+    items.emplace_back((uint32_t)GetInt(it, "ifindex"), std::move(want));
   }
   return RunJob(env, netns, [=]() -> Outcome {
     std::vector<FeatureTable> tables(items.size());

@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
+
+#include "handle.h"
 
 namespace xc {
 
@@ -22,17 +26,14 @@ Outcome Ok(std::function<Napi::Value(Napi::Env)> value) {
   return o;
 }
 
-int EnterNetns(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  int rc = setns(fd, CLONE_NEWNET);
-  int err = rc < 0 ? errno : 0;
-  close(fd);
-  return err;
+const napi_type_tag Netns::kTag = {0x636c61622d786331ULL, 0x6e65746e73000001ULL};
+
+Netns::~Netns() {
+  if (fd >= 0) close(fd);
 }
 
-std::string WhereNetns(const std::string& netns) {
-  return netns.empty() ? "in the host netns" : "in netns " + netns;
+std::string WhereNetns(const NetnsRef& netns) {
+  return netns ? "in netns " + netns->path : "in the host netns";
 }
 
 Napi::Error MakeError(Napi::Env env, int errnum, const std::string& message) {
@@ -51,19 +52,18 @@ struct JobState {
 };
 }  // namespace
 
-Napi::Promise RunJob(Napi::Env env, std::string netns, std::function<Outcome()> work) {
+Napi::Promise RunJob(Napi::Env env, NetnsRef netns, std::function<Outcome()> work) {
   auto* st = new JobState{Napi::Promise::Deferred::New(env), {}, {}};
   Napi::Promise promise = st->deferred.Promise();
   st->tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
                                            "clab-xconnect-job", 0, 1);
-  std::thread([st, netns = std::move(netns), work = std::move(work)]() {
-    int err = netns.empty() ? 0 : EnterNetns(netns);
-    if (err == ENOENT)
-      st->outcome = Fail(err, "network namespace " + netns + " does not exist");
-    else if (err)
-      st->outcome = Fail(err, "cannot enter network namespace " + netns + ": " + strerror(err));
+  std::thread([st, netns = std::move(netns), work = std::move(work)]() mutable {
+    int err = netns && setns(netns->fd, CLONE_NEWNET) < 0 ? errno : 0;
+    if (err)
+      st->outcome = Fail(err, "cannot enter network namespace " + netns->path + ": " + strerror(err));
     else
       st->outcome = work();
+    netns.reset();  // before the result reaches JavaScript: a close() there finds no job holding it
     // The callback frees st: keep our own handle to release afterwards.
     Napi::ThreadSafeFunction tsfn = st->tsfn;
     tsfn.BlockingCall([st](Napi::Env env, Napi::Function) {
@@ -98,6 +98,94 @@ std::string GetString(Napi::Object o, const char* key, const std::string& dflt) 
 int64_t GetInt(Napi::Object o, const char* key, int64_t dflt) {
   Napi::Value v = o.Get(key);
   return v.IsNumber() ? v.As<Napi::Number>().Int64Value() : dflt;
+}
+
+}  // namespace xc
+
+namespace xc {
+
+std::vector<Outcome> FanOut(size_t n, const std::function<Outcome(size_t)>& fn) {
+  std::vector<Outcome> out(n);
+  std::atomic<size_t> next{0};
+  auto worker = [&]() {
+    for (size_t i; (i = next++) < n;) out[i] = fn(i);
+  };
+  std::vector<std::thread> threads;
+  size_t width = n < kFanOut ? n : kFanOut;
+  for (size_t t = 1; t < width; t++) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+bool ArgNetns(const Napi::CallbackInfo& info, size_t i, NetnsRef* out) {
+  if (info.Length() <= i || info[i].IsNull() || info[i].IsUndefined()) {
+    out->reset();
+    return true;
+  }
+  *out = UnwrapHandle<const Netns>(info[i]);
+  return *out != nullptr;
+}
+
+bool ArgUint32List(const Napi::CallbackInfo& info, size_t i, std::vector<uint32_t>* out) {
+  if (info.Length() <= i || !info[i].IsArray()) return false;
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsNumber()) return false;
+    out->push_back(v.As<Napi::Number>().Uint32Value());
+  }
+  return true;
+}
+
+bool ArgStringList(const Napi::CallbackInfo& info, size_t i, std::vector<std::string>* out) {
+  if (info.Length() <= i || !info[i].IsArray()) return false;
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsString()) return false;
+    out->push_back(v.As<Napi::String>().Utf8Value());
+  }
+  return true;
+}
+
+namespace {
+
+// openNetns(path) -> {handle, dev, ino}: the namespace at `path`
+// (/proc/PID/ns/net, /run/netns/NAME) held open. dev and ino are its identity
+// (what stat(2) of any path naming it reports), for the caller to check that a
+// path still names the namespace it opened.
+Napi::Value OpenNetns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgString(info, 0, &path)) XC_THROW_TYPE(env, "openNetns(path: string)");
+  return RunJob(env, nullptr, [path]() -> Outcome {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return Fail(ENOENT, "network namespace " + path + " does not exist");
+    if (fd < 0) return Fail(errno, "cannot open network namespace " + path + ": " + strerror(errno));
+    auto ns = std::make_shared<Netns>();
+    ns->fd = fd;
+    ns->path = path;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return Fail(errno, "cannot stat network namespace " + path + ": " + strerror(errno));
+    // setns with CLONE_NEWNET refuses an fd that is not a network namespace:
+    // probe it now, on this throwaway thread, so a wrong path fails here.
+    if (setns(fd, CLONE_NEWNET) < 0)
+      return Fail(errno, path + " is not a network namespace (" + std::string(strerror(errno)) + ")");
+    return Ok([ns, st](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("handle", WrapHandle<const Netns>(env, ns));
+      o.Set("dev", Napi::BigInt::New(env, (uint64_t)st.st_dev));
+      o.Set("ino", Napi::BigInt::New(env, (uint64_t)st.st_ino));
+      return o;
+    });
+  });
+}
+
+}  // namespace
+
+void InitJob(Napi::Env env, Napi::Object exports) {
+  exports.Set("openNetns", Napi::Function::New(env, OpenNetns));
 }
 
 }  // namespace xc

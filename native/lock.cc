@@ -10,19 +10,30 @@
 
 #include <string>
 
+#include "handle.h"
 #include "job.h"
 
 namespace xc {
 namespace {
 
-// lockFile(path, timeoutMs) -> fd. Waits up to timeoutMs for the lock; writes
+// A held lock: the open file it is taken on. closeHandle releases it.
+struct FileLock {
+  static const napi_type_tag kTag;
+  int fd = -1;
+  ~FileLock() {
+    if (fd >= 0) close(fd);
+  }
+};
+const napi_type_tag FileLock::kTag = {0x636c61622d786331ULL, 0x6c6f636b00000005ULL};
+
+// lockFile(path, timeoutMs) -> handle. Waits up to timeoutMs for the lock; writes
 // our pid into the file once held (for the message of whoever waits next).
 Napi::Value LockFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
   if (!ArgString(info, 0, &path) || info.Length() < 2 || !info[1].IsNumber()) XC_THROW_TYPE(env, "lockFile(path, timeoutMs)");
   int64_t timeout_ms = info[1].As<Napi::Number>().Int64Value();
-  return RunJob(env, "", [=]() -> Outcome {
+  return RunJob(env, nullptr, [=]() -> Outcome {
     timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
   reopen:
@@ -54,20 +65,16 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
     }
     std::string pid = std::to_string(getpid());
     if (ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) < 0) { /* the pid is informational */ }
-    return Ok([fd](Napi::Env env) { return Napi::Number::New(env, fd); });
+    auto lock = std::make_shared<FileLock>();
+    lock->fd = fd;
+    return Ok([lock](Napi::Env env) { return WrapHandle(env, lock); });
   });
-}
-
-Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
-  if (info.Length() >= 1 && info[0].IsNumber()) close(info[0].As<Napi::Number>().Int32Value());
-  return info.Env().Undefined();
 }
 
 }  // namespace
 
 void InitLock(Napi::Env env, Napi::Object exports) {
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
-  exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
 }
 
 }  // namespace xc

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "handle.h"
 #include "job.h"
 #include "nl.h"
 
@@ -162,10 +163,11 @@ Napi::Object LinkToJs(Napi::Env env, const LinkRec& r) {
 // could only altname are found too.
 Napi::Value GetLink(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns, name;
+  NetnsRef netns;
+  std::string name;
   uint32_t index = 0;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull())) XC_THROW_TYPE(env, "getLink(netns, name | ifindex)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  XC_NETNS_ARG(info, 0, &netns, "getLink");
+  if (info.Length() < 2) XC_THROW_TYPE(env, "getLink(netns, name | ifindex)");
   if (info[1].IsString()) name = info[1].As<Napi::String>().Utf8Value();
   else if (info[1].IsNumber()) index = info[1].As<Napi::Number>().Uint32Value();
   else XC_THROW_TYPE(env, "getLink(netns, name | ifindex)");
@@ -186,8 +188,8 @@ Napi::Value GetLink(const Napi::CallbackInfo& info) {
 // listLinks(netns) -> LinkInfo[]
 Napi::Value ListLinks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() >= 1 && info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
+  XC_NETNS_ARG(info, 0, &netns, "listLinks");
   return RunJob(env, netns, [=]() -> Outcome {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     nlmsghdr* nlh = PutGetLink(buf, NLM_F_DUMP, 0, "");
@@ -203,16 +205,13 @@ Napi::Value ListLinks(const Napi::CallbackInfo& info) {
 }
 
 // netnsId(netns, target) -> number | null: the id under which `netns` knows
-// the namespace at path `target` (what IFLA_LINK_NETNSID refers to).
+// the namespace `target` (what IFLA_LINK_NETNSID refers to).
 Napi::Value NetnsId(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns, target;
-  if (info.Length() < 2 || !info[1].IsString()) XC_THROW_TYPE(env, "netnsId(netns, target)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  target = info[1].As<Napi::String>().Utf8Value();
+  NetnsRef netns, target;
+  XC_NETNS_ARG(info, 0, &netns, "netnsId");
+  if (info.Length() < 2 || !(target = UnwrapHandle<const Netns>(info[1]))) XC_THROW_TYPE(env, "netnsId(netns, target: handle)");
   return RunJob(env, netns, [=]() -> Outcome {
-    int fd = open(target.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Fail(errno, "network namespace " + target + " does not exist");
     char buf[MNL_SOCKET_BUFFER_SIZE];
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETNSID;
@@ -220,11 +219,10 @@ Napi::Value NetnsId(const Napi::CallbackInfo& info) {
     nlh->nlmsg_seq = NlSeq();
     auto* g = (rtgenmsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(rtgenmsg));
     g->rtgen_family = AF_UNSPEC;
-    mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
+    mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)target->fd);
     int32_t nsid = -1;
     int err = Request(nlh, nullptr, &nsid);
-    close(fd);
-    if (err) return Fail(err, "cannot get the netns id of " + target + " " + WhereNetns(netns) + ": " + strerror(err));
+    if (err) return Fail(err, "cannot get the netns id of " + target->path + " " + WhereNetns(netns) + ": " + strerror(err));
     return Ok([nsid](Napi::Env env) -> Napi::Value {
       return nsid >= 0 ? Napi::Value(Napi::Number::New(env, nsid)) : env.Null();
     });
@@ -278,13 +276,10 @@ int XdpFeatures(uint16_t family, uint32_t ifindex, int64_t* out) {
 // null: the kernel cannot tell (no "netdev" family) or the device is gone.
 Napi::Value XdpFeaturesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "xdpFeatures(netns, ifindexes)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
   std::vector<uint32_t> ifindexes;
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) ifindexes.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  XC_NETNS_ARG(info, 0, &netns, "xdpFeatures");
+  if (!ArgUint32List(info, 1, &ifindexes)) XC_THROW_TYPE(env, "xdpFeatures(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
     uint16_t family = 0;
     int err = NetdevFamily(&family);
@@ -321,10 +316,9 @@ Napi::Value XdpFeaturesJs(const Napi::CallbackInfo& info) {
 // setLinkUp(netns, [{ifindex, up}]): administrative state (ip link set up|down).
 Napi::Value SetLinkUp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "setLinkUp(netns, [{ifindex, up}])");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
+  XC_NETNS_ARG(info, 0, &netns, "setLinkUp");
+  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "setLinkUp(netns, [{ifindex, up}])");
   std::vector<std::pair<uint32_t, bool>> items;
   Napi::Array arr = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
@@ -354,21 +348,6 @@ Napi::Value SetLinkUp(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-
-// XDP state of one interface of the calling thread's netns, by a single
-// RTM_GETLINK (libbpf's bpf_xdp_query dumps every interface of the netns to
-// find one: ~10 ms per call with 2,000 lab ports).
-int QueryXdp(uint32_t ifindex, uint8_t* attached, uint32_t* prog_id) {
-  char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = PutGetLink(buf, 0, ifindex, "");
-  std::vector<LinkRec> links;
-  int err = Request(nlh, &links, nullptr);
-  if (err) return err;
-  if (links.empty()) return ENODEV;
-  *attached = links[0].xdp_attached;
-  *prog_id = links[0].xdp_prog_id;
-  return 0;
-}
 
 void InitNetlink(Napi::Env env, Napi::Object exports) {
   exports.Set("getLink", Napi::Function::New(env, GetLink));

@@ -15,12 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "handle.h"
 #include "job.h"
 
 namespace xc {
 namespace {
 
-int OpenPacket(const std::string& ifname, const std::string& netns, int* fd_out, std::string* msg) {
+int OpenPacket(const std::string& ifname, const NetnsRef& netns, int* fd_out, std::string* msg) {
   unsigned ifindex = if_nametoindex(ifname.c_str());
   if (!ifindex) {
     *msg = "interface " + ifname + " not found " + WhereNetns(netns);
@@ -45,14 +46,24 @@ int OpenPacket(const std::string& ifname, const std::string& netns, int* fd_out,
   return 0;
 }
 
+// A packet socket bound to one interface; it stays in the netns it was made in.
+struct PacketSocket {
+  static const napi_type_tag kTag;
+  int fd = -1;
+  ~PacketSocket() {
+    if (fd >= 0) close(fd);
+  }
+};
+const napi_type_tag PacketSocket::kTag = {0x636c61622d786331ULL, 0x7061636b65740003ULL};
+
 // sendFrames(netns, ifname, Buffer[]) -> count sent. Frames go out as written,
 // tags and all.
 Napi::Value SendFrames(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns, ifname;
-  if (info.Length() < 3 || !info[1].IsString() || !info[2].IsArray()) XC_THROW_TYPE(env, "sendFrames(netns, ifname, frames)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  ifname = info[1].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
+  std::string ifname;
+  XC_NETNS_ARG(info, 0, &netns, "sendFrames");
+  if (!ArgString(info, 1, &ifname) || info.Length() < 3 || !info[2].IsArray()) XC_THROW_TYPE(env, "sendFrames(netns, ifname, frames)");
   std::vector<std::vector<uint8_t>> frames;
   Napi::Array arr = info[2].As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
@@ -78,34 +89,36 @@ Napi::Value SendFrames(const Napi::CallbackInfo& info) {
   });
 }
 
-// openCapture(netns, ifname) -> fd. Incoming frames queue on the socket until read.
+// openCapture(netns, ifname) -> handle. Incoming frames queue on the socket
+// until read; closeHandle closes it.
 Napi::Value OpenCapture(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns, ifname;
-  if (info.Length() < 2 || !info[1].IsString()) XC_THROW_TYPE(env, "openCapture(netns, ifname)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
-  ifname = info[1].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
+  std::string ifname;
+  XC_NETNS_ARG(info, 0, &netns, "openCapture");
+  if (!ArgString(info, 1, &ifname)) XC_THROW_TYPE(env, "openCapture(netns, ifname)");
   return RunJob(env, netns, [=]() -> Outcome {
-    int fd;
+    auto sock = std::make_shared<PacketSocket>();
     std::string msg;
-    if (int err = OpenPacket(ifname, netns, &fd, &msg)) return Fail(err, msg);
+    if (int err = OpenPacket(ifname, netns, &sock->fd, &msg)) return Fail(err, msg);
     int one = 1, rcvbuf = 8 << 20;
-    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
-    return Ok([fd](Napi::Env env) { return Napi::Number::New(env, fd); });
+    setsockopt(sock->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+    setsockopt(sock->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+    return Ok([sock](Napi::Env env) { return WrapHandle(env, sock); });
   });
 }
 
-// readCapture(fd, {max, timeoutMs}) -> Buffer[]: incoming frames, with a VLAN
+// readCapture(handle, {max, timeoutMs}) -> Buffer[]: incoming frames, with a VLAN
 // tag the kernel moved into metadata put back in place (as libpcap does), so a
 // frame reads as it was on the wire.
 Napi::Value ReadCapture(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o;
-  if (info.Length() < 2 || !info[0].IsNumber() || !ArgObject(info, 1, &o)) XC_THROW_TYPE(env, "readCapture(fd, {max, timeoutMs})");
-  int fd = info[0].As<Napi::Number>().Int32Value();
+  std::shared_ptr<PacketSocket> sock = info.Length() > 0 ? UnwrapHandle<PacketSocket>(info[0]) : nullptr;
+  if (!sock || !ArgObject(info, 1, &o)) XC_THROW_TYPE(env, "readCapture(handle, {max, timeoutMs})");
   int64_t max = GetInt(o, "max", 1 << 20), timeout_ms = GetInt(o, "timeoutMs", 1000);
-  return RunJob(env, "", [=]() -> Outcome {
+  return RunJob(env, nullptr, [=]() -> Outcome {
+    int fd = sock->fd;
     std::vector<std::vector<uint8_t>> frames;
     std::vector<uint8_t> buf(1 << 17);
     timespec start;
@@ -158,18 +171,12 @@ Napi::Value ReadCapture(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value CloseFd(const Napi::CallbackInfo& info) {
-  if (info.Length() >= 1 && info[0].IsNumber()) close(info[0].As<Napi::Number>().Int32Value());
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void InitPacket(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFrames", Napi::Function::New(env, SendFrames));
   exports.Set("openCapture", Napi::Function::New(env, OpenCapture));
   exports.Set("readCapture", Napi::Function::New(env, ReadCapture));
-  exports.Set("closeCapture", Napi::Function::New(env, CloseFd));
 }
 
 }  // namespace xc

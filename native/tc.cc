@@ -10,7 +10,6 @@
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,8 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "handle.h"
 #include "job.h"
 #include "nl.h"
+#include "object.h"
 #include "pins.h"
 #include "xconnect.h"
 
@@ -155,12 +156,12 @@ struct AttachResult {
   bool created = false, qdisc_created = false;
 };
 
-std::string Foreign(const std::string& ifname, const std::string& netns, const std::string& what) {
+std::string Foreign(const std::string& ifname, const NetnsRef& netns, const std::string& what) {
   return "interface " + ifname + " " + WhereNetns(netns) + " already carries " + what +
          " that clab-xconnect did not install; refusing to run beside it";
 }
 
-Outcome AttachTcxOne(const std::string& netns, const std::string& ifname, uint32_t ifindex, const std::string& pin,
+Outcome AttachTcxOne(const NetnsRef& netns, const std::string& ifname, uint32_t ifindex, const std::string& pin,
                      int prog_fd, AttachResult* res) {
   std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
   LinkState ours;
@@ -198,7 +199,7 @@ Outcome AttachTcxOne(const std::string& netns, const std::string& ifname, uint32
   return Ok();
 }
 
-Outcome AttachLegacyOne(const std::string& netns, const std::string& ifname, uint32_t ifindex, int prog_fd,
+Outcome AttachLegacyOne(const NetnsRef& netns, const std::string& ifname, uint32_t ifindex, int prog_fd, uint32_t prog_id,
                         AttachResult* res) {
   std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
   std::string ack;
@@ -208,8 +209,9 @@ Outcome AttachLegacyOne(const std::string& netns, const std::string& ifname, uin
     std::string a;
     if (res->qdisc_created) DelClsact(ifindex, &a);
   };
+  // A qdisc made just now holds no filters: nothing to look through.
   std::vector<Filter> filters;
-  if ((err = QueryFilters(ifindex, &filters, &ack))) {
+  if (!res->qdisc_created && (err = QueryFilters(ifindex, &filters, &ack))) {
     undo();
     return Fail(err, "cannot list the tc filters" + where + ": " + strerror(err) + AckSuffix(ack));
   }
@@ -228,17 +230,14 @@ Outcome AttachLegacyOne(const std::string& netns, const std::string& ifname, uin
     undo();
     return Fail(err, "cannot add the tc wire filter" + where + ": " + strerror(err) + AckSuffix(ack));
   }
-  filters.clear();
-  if ((err = QueryFilters(ifindex, &filters, &ack)) == 0)
-    for (const Filter& f : filters)
-      if (f.ours()) res->prog_id = f.prog_id;
+  res->prog_id = prog_id;
   res->created = true;
   return Ok();
 }
 
 // Removes our legacy filter from `ifindex` (and the clsact qdisc we made, once
 // nothing else sits in it). Returns whether there was a filter of ours.
-Outcome DetachLegacyOne(const std::string& netns, uint32_t ifindex, bool* existed) {
+Outcome DetachLegacyOne(const NetnsRef& netns, uint32_t ifindex, bool* existed) {
   std::string where = " (ifindex " + std::to_string(ifindex) + " " + WhereNetns(netns) + ")";
   std::string ack;
   std::vector<Filter> filters;
@@ -259,47 +258,60 @@ Outcome DetachLegacyOne(const std::string& netns, uint32_t ifindex, bool* existe
   return Ok();
 }
 
-// attachTc({netns, progFd, attach: 'tcx'|'legacy', ports: [{ifname, pin}]})
+struct TcPort {
+  uint32_t ifindex;
+  std::string name, pin;
+};
+
+// attachTc({object, prog, netns, attach: 'tcx'|'legacy', ports: [{ifindex, name, pin}]})
 //   -> [{ifindex, progId, linkId, created, qdiscCreated}]
 // Idempotent per port; refuses (EBUSY) a port carrying a TCX program or a bpf
-// filter that is not ours. All or nothing: on failure, what this call made is
-// removed again.
+// filter that is not ours. TCX lets programs share a hook, so unlike XDP the
+// kernel does not refuse a foreign one for us: the check is made here, on the
+// job thread, right before the attach. All or nothing: on failure, what this
+// call made is removed again.
 Napi::Value AttachTc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o;
-  if (!ArgObject(info, 0, &o) || !o.Get("ports").IsArray()) XC_THROW_TYPE(env, "attachTc(options)");
-  std::string netns = GetString(o, "netns"), attach = GetString(o, "attach");
-  int prog_fd = (int)GetInt(o, "progFd", -1);
-  std::vector<std::pair<std::string, std::string>> ports;
+  ObjectRef obj;
+  NetnsRef netns;
+  if (!ArgObject(info, 0, &o) || !o.Get("ports").IsArray() || !GetBpfObject(o, "object", &obj))
+    XC_THROW_TYPE(env, "attachTc({object, prog, netns, attach, ports})");
+  Napi::Value ns = o.Get("netns");
+  if (!ns.IsNull() && !ns.IsUndefined() && !(netns = UnwrapHandle<const Netns>(ns))) XC_THROW_TYPE(env, "attachTc: netns is not an open handle");
+  std::string attach = GetString(o, "attach");
+  int prog_fd = obj->Prog(GetString(o, "prog"));
+  std::vector<TcPort> ports;
   Napi::Array arr = o.Get("ports").As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
     Napi::Object p = arr.Get(i).As<Napi::Object>();
-    ports.emplace_back(GetString(p, "ifname"), GetString(p, "pin"));
-    if (ports.back().first.empty() || (attach == "tcx" && ports.back().second.empty()))
-      XC_THROW_TYPE(env, "attachTc: a port needs ifname (and pin, for tcx)");
+    ports.push_back({(uint32_t)GetInt(p, "ifindex"), GetString(p, "name"), GetString(p, "pin")});
+    if (!ports.back().ifindex || (attach == "tcx" && ports.back().pin.empty()))
+      XC_THROW_TYPE(env, "attachTc: a port needs ifindex (and pin, for tcx)");
   }
   if (prog_fd < 0 || (attach != "tcx" && attach != "legacy"))
-    XC_THROW_TYPE(env, "attachTc({netns, progFd, attach: 'tcx'|'legacy', ports})");
-  return RunJob(env, netns, [=]() -> Outcome {
+    XC_THROW_TYPE(env, "attachTc({object, prog, netns, attach: 'tcx'|'legacy', ports})");
+  return RunJob(env, netns, [obj, netns, ports, prog_fd, attach]() -> Outcome {
+    bpf_prog_info pi{};
+    uint32_t len = sizeof(pi);
+    if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) < 0) return Fail(errno, std::string("cannot read the wire program's id: ") + strerror(errno));
+    uint32_t prog_id = pi.id;
     std::vector<AttachResult> results(ports.size());
     auto rollback = [&](size_t upto) {
       for (size_t j = 0; j < upto; j++) {
-        if (!results[j].created) continue;
         bool existed;
-        if (attach == "tcx") DetachPinned(ports[j].second);
+        if (!results[j].created) continue;
+        if (attach == "tcx") DetachPinned(ports[j].pin);
         else DetachLegacyOne(netns, results[j].ifindex, &existed);
       }
     };
+    // One port after the other: every attach takes RTNL, and a TCX attach
+    // waits for an RCU grace period while holding it, so threads would only
+    // queue (docs/engine-policy.md, "attach cost").
     for (size_t i = 0; i < ports.size(); i++) {
-      const std::string& ifname = ports[i].first;
-      unsigned ifindex = if_nametoindex(ifname.c_str());
-      if (!ifindex) {
-        rollback(i);
-        return Fail(ENODEV, "interface " + ifname + " not found " + WhereNetns(netns));
-      }
-      results[i].ifindex = ifindex;
-      Outcome out = attach == "tcx" ? AttachTcxOne(netns, ifname, ifindex, ports[i].second, prog_fd, &results[i])
-                                    : AttachLegacyOne(netns, ifname, ifindex, prog_fd, &results[i]);
+      results[i].ifindex = ports[i].ifindex;
+      Outcome out = attach == "tcx" ? AttachTcxOne(netns, ports[i].name, ports[i].ifindex, ports[i].pin, prog_fd, &results[i])
+                                    : AttachLegacyOne(netns, ports[i].name, ports[i].ifindex, prog_fd, prog_id, &results[i]);
       if (out.errnum) {
         rollback(i);
         return out;
@@ -325,15 +337,12 @@ Napi::Value AttachTc(const Napi::CallbackInfo& info) {
 // was there). TCX links go with detachLinks(pins), like XDP ones.
 Napi::Value DetachTcLegacy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "detachTcLegacy(netns, ifindexes)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
   std::vector<uint32_t> ports;
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) ports.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  XC_NETNS_ARG(info, 0, &netns, "detachTcLegacy");
+  if (!ArgUint32List(info, 1, &ports)) XC_THROW_TYPE(env, "detachTcLegacy(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
-    std::vector<bool> existed(ports.size(), false);
+    std::vector<char> existed(ports.size(), 0);
     for (size_t i = 0; i < ports.size(); i++) {
       bool e = false;
       Outcome out = DetachLegacyOne(netns, ports[i], &e);
@@ -352,23 +361,20 @@ Napi::Value DetachTcLegacy(const Napi::CallbackInfo& info) {
 // (null: no such interface).
 Napi::Value TcStateJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "tcState(netns, ifindexes)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
   std::vector<uint32_t> ifindexes;
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) ifindexes.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  XC_NETNS_ARG(info, 0, &netns, "tcState");
+  if (!ArgUint32List(info, 1, &ifindexes)) XC_THROW_TYPE(env, "tcState(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
     std::vector<TcState> states(ifindexes.size());
-    std::vector<bool> present(ifindexes.size(), true);
+    std::vector<char> present(ifindexes.size(), 1);
     for (size_t i = 0; i < ifindexes.size(); i++) {
       std::string ack;
       int err = ReadState(ifindexes[i], &states[i], &ack);
-      if (err == ENODEV) present[i] = false;
+      if (err == ENODEV) present[i] = 0;
       else if (err)
-        return Fail(err, "cannot read the tc state of ifindex " + std::to_string(ifindexes[i]) + " " + WhereNetns(netns) +
-                             ": " + strerror(err) + AckSuffix(ack));
+        return Fail(err, "cannot read the tc state of ifindex " + std::to_string(ifindexes[i]) + " " + WhereNetns(netns) + ": " +
+                             strerror(err) + AckSuffix(ack));
     }
     return Ok([states, present](Napi::Env env) -> Napi::Value {
       Napi::Array out = Napi::Array::New(env, states.size());
@@ -405,7 +411,7 @@ Napi::Value TcStateJs(const Napi::CallbackInfo& info) {
 // probeTcx() -> boolean: whether this kernel has TCX. Asks for the TCX
 // programs of the loopback device: kernels without TCX reject the attach type.
 Napi::Value ProbeTcx(const Napi::CallbackInfo& info) {
-  return RunJob(info.Env(), "", []() -> Outcome {
+  return RunJob(info.Env(), nullptr, []() -> Outcome {
     uint32_t cnt = 0, flags = 0;
     int rc = bpf_prog_query(1 /* lo */, (bpf_attach_type)kAttachTcxIngress, 0, &flags, nullptr, &cnt);
     int err = rc < 0 ? errno : 0;
@@ -434,7 +440,7 @@ Napi::Value ProbeQdisc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string kind;
   if (!ArgString(info, 0, &kind)) XC_THROW_TYPE(env, "probeQdisc(kind)");
-  return RunJob(env, "", [kind]() -> Outcome {
+  return RunJob(env, nullptr, [kind]() -> Outcome {
     if (unshare(CLONE_NEWNET) < 0) return Fail(errno, std::string("cannot make a scratch netns to probe qdiscs: ") + strerror(errno));
     std::string ack;
     int err = AddRootQdisc(1 /* lo */, kind, &ack);
@@ -451,13 +457,10 @@ Napi::Value ProbeQdisc(const Napi::CallbackInfo& info) {
 // (one that is already there is kept; any other root qdisc is refused).
 Napi::Value EnsureRootFq(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "ensureRootFq(netns, ifindexes)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
   std::vector<uint32_t> ports;
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) ports.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  XC_NETNS_ARG(info, 0, &netns, "ensureRootFq");
+  if (!ArgUint32List(info, 1, &ports)) XC_THROW_TYPE(env, "ensureRootFq(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
     for (uint32_t ifindex : ports) {
       std::string ack;
@@ -474,13 +477,10 @@ Napi::Value EnsureRootFq(const Napi::CallbackInfo& info) {
 // removeRootFq(netns, ifindexes[]): removes the fq root qdisc of ours, if any.
 Napi::Value RemoveRootFq(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns;
-  if (info.Length() < 2 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsArray())
-    XC_THROW_TYPE(env, "removeRootFq(netns, ifindexes)");
-  if (info[0].IsString()) netns = info[0].As<Napi::String>().Utf8Value();
+  NetnsRef netns;
   std::vector<uint32_t> ports;
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) ports.push_back(arr.Get(i).As<Napi::Number>().Uint32Value());
+  XC_NETNS_ARG(info, 0, &netns, "removeRootFq");
+  if (!ArgUint32List(info, 1, &ports)) XC_THROW_TYPE(env, "removeRootFq(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
     for (uint32_t ifindex : ports) {
       char buf[MNL_SOCKET_BUFFER_SIZE];

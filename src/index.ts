@@ -19,10 +19,11 @@ export { destroy, destroyLab, type DestroyReport } from './runtime/destroy.js';
 export { labPinDir } from './runtime/paths.js';
 
 // dataplane: wires between two ports of any netns
-export { Dataplane, type WirePorts, type WireSettings, type PortState, type Engine } from './dataplane/dataplane.js';
+export { Dataplane, type PortLink, type WireSettings, type PortState, type Engine } from './dataplane/dataplane.js';
+export { Netns } from './native/netns.js';
 export type { PortConfig, PortCounters } from './dataplane/layout.js';
 export { chooseEngine, nodeSettings, wireNodeSettings, type EngineDecision } from './dataplane/engine-policy.js';
-export { tunePeers, type FeatureChange } from './dataplane/peer-tuning.js';
+export { tunePeers, type FeatureChange, type NodeIface } from './dataplane/peer-tuning.js';
 
 // the built-in containerlab-shaped deployer (demo and tests, when containerlab is absent)
 export { deployLab, destroyLab as destroyDeployedLab, ensureNodeImage, startNode, stopNode } from './lab/index.js';

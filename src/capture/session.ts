@@ -2,11 +2,10 @@
  * selected port (both directions of each wire), the reader writes pcapng.
  * The capture flags go on only while this runs: off again on every way out,
  * and a killed capture's flags are turned off by the next command. */
-import { access } from 'node:fs/promises';
 import { Dataplane } from '../dataplane/dataplane.js';
 import { CAPTURE_MAX } from '../dataplane/layout.js';
 import { XconnectError } from '../errors.js';
-import { native } from '../native/addon.js';
+import { native, type PerfReaderHandle } from '../native/addon.js';
 import { endpointName } from '../plan/format.js';
 import type { WirePlan } from '../plan/types.js';
 import { takeCaptureLock } from '../runtime/capture-lock.js';
@@ -97,8 +96,6 @@ export async function capture(opts: CaptureOptions): Promise<CaptureReport> {
   const wires = selectWires(plan.wires, opts.select, (name) => findWire(plan, name, opts.file).wire);
   if (wires.length === 0) throw new XconnectError('PLAN', `lab ${plan.lab} has no wires to capture`, { file: opts.file });
   const pinDir = labPinDir(plan.lab);
-  if (!(await access(pinDir).then(() => true, () => false)))
-    throw new XconnectError('RUNTIME', `lab ${plan.lab} is not wired`, { hint: `run 'clab-xconnect apply -t ${opts.file}' first` });
 
   const host = await LinkIndex.of(null);
   const ifaces = wires.flatMap((w) =>
@@ -107,12 +104,17 @@ export async function capture(opts: CaptureOptions): Promise<CaptureReport> {
       const link = host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined);
       const name = endpointName(w, side);
       const other = endpointName(w, side === 'a' ? 'b' : 'a');
-      return { name, wire: w.id, port: link?.name ?? p.ifname, ifindex: link?.ifindex ?? 0, description: `wire ${w.id}: the frames ${name} sends toward ${other}` };
+      return { name, wire: w.id, port: link?.name ?? p.ifname, ifindex: link?.ifindex ?? 0, link, description: `wire ${w.id}: the frames ${name} sends toward ${other}` };
     }),
   );
-  const lock = await takeCaptureLock(plan.lab);
-  const dp = await Dataplane.open(pinDir);
-  let reader: unknown;
+  // The lab's maps only: a capture needs no program load.
+  const dp = await Dataplane.openPinned(pinDir);
+  if (!dp) throw new XconnectError('RUNTIME', `lab ${plan.lab} is not wired`, { hint: `run 'clab-xconnect apply -t ${opts.file}' first` });
+  const lock = await takeCaptureLock(plan.lab).catch((e: unknown) => {
+    dp.close();
+    throw e;
+  });
+  let reader: PerfReaderHandle | undefined;
   let on: number[] = [];
   try {
     const configured = await dp.configuredPorts();
@@ -125,9 +127,10 @@ export async function capture(opts: CaptureOptions): Promise<CaptureReport> {
     const stale = [...configured].filter(([, c]) => c.capture).map(([i]) => i);
     const staleCleared = stale.length ? (await dp.setCapture(stale, null)).map((i) => host.byIndex.get(i)?.name ?? String(i)) : [];
 
-    reader = native.openPerfReader(dp.captureMap(), opts.pagesPerCpu ?? 512, opts.filter, snaplen);
+    reader = dp.openCaptureReader(opts.pagesPerCpu ?? 512, opts.filter, snaplen);
     const byIndex = new Map(ifaces.map((i, k) => [i.ifindex, k]));
-    const before = await dp.ports(null, ifaces.map((i) => i.port));
+    const links = ifaces.map((i) => i.link!);
+    const before = await dp.ports(links);
     const startNs = BigInt(Date.now()) * 1_000_000n;
     let closed = false;
     const onClose = () => (closed = true);
@@ -172,7 +175,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureReport> {
     }
     await dp.setCapture(on, null);
     on = [];
-    const after = await dp.ports(null, ifaces.map((i) => i.port));
+    const after = await dp.ports(links);
     const dropped = ifaces.map((_, k) => Number(after[k]!.counters.captureDropped - before[k]!.counters.captureDropped));
     const endNs = BigInt(Date.now()) * 1_000_000n;
     for (const [k] of ifaces.entries())
@@ -191,7 +194,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureReport> {
   } finally {
     // Every way out turns the flags off: a capture must never outlive itself.
     if (on.length) await dp.setCapture(on, null).catch(() => undefined);
-    if (reader) native.closePerfReader(reader);
+    if (reader) native.closeHandle(reader);
     dp.close();
     await lock.release();
   }

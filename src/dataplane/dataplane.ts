@@ -4,24 +4,28 @@
  * frames enter: `xdp` (native XDP), `xdp-generic`, or `tc` (TCX, or a cls_bpf
  * filter on kernels without TCX). All engines read the same maps.
  *
- * State lives in bpffs under `pinDir`: the maps (xc_ports, xc_tx, xc_stats)
+ * State lives in bpffs under `pinDir`: the maps (xc_ports, xc_tx, xc_stats, ...)
  * and one pinned bpf_link per port (`xdp/<ifname>` or `tcx/<ifname>`; a legacy
  * tc filter has no link and is found on the device). A process opens the
- * object, changes what it must and closes it; the wires stay. One pinDir
- * serves the ports of one netns, because the maps are keyed by ifindex. */
+ * maps, changes what it must and closes them; the wires stay. One pinDir
+ * serves the ports of one netns, because the maps are keyed by ifindex.
+ *
+ * Ports are given as the caller's netlink snapshot saw them (ifindex, name,
+ * XDP state), in the namespace the Dataplane was opened for (a held handle):
+ * nothing here looks an interface up by name again, so what is decided and
+ * what is done refer to the same devices. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
-import { native, toXconnectError, type LinkInfo, type LoadedObject, type PinnedLink, type TcAttach } from '../native/addon.js';
+import { native, toXconnectError, type LinkInfo, type LoadedObject, type MapOp, type PerfReaderHandle, type PinnedLink, type TcAttach, type TcState } from '../native/addon.js';
+import { nsHandle, whereNetns, type Netns } from '../native/netns.js';
 import type { Engine } from './engine-policy.js';
 import {
   BPF,
   checkLayouts,
+  checkMapShapes,
   NO_IMPAIRMENT,
   MAX_PORTS,
-  KEY_SIZE,
-  PORT_SIZE,
-  STATS_SIZE,
   decodePerCpuStats,
   decodePort,
   encodeDevmapVal,
@@ -36,12 +40,8 @@ import {
 export type { Impairment, PortConfig, PortCounters } from './layout.js';
 export type { Engine } from './engine-policy.js';
 
-/** The two ports of a wire, by name, in `netns` (null: the host netns). */
-export interface WirePorts {
-  netns: string | null;
-  a: string;
-  b: string;
-}
+/** A port as a netlink snapshot of its netns saw it. */
+export type PortLink = Pick<LinkInfo, 'ifindex' | 'name' | 'xdp'>;
 
 export interface WireSettings {
   /** The engine of each direction, named by the port the frames enter; one
@@ -59,46 +59,43 @@ export interface WireSettings {
   peerMac?: { a?: string | null; b?: string | null };
 }
 
-/** One attachment of ours on a port. */
-export interface Attachment {
-  kind: 'xdp-link' | 'tcx-link' | 'tc-filter';
-  /** The device it is attached to (0: a link whose device is gone). */
-  ifindex: number;
-  progId: number;
-}
-
 export interface PortState {
   ifname: string;
-  ifindex: number | null;
+  ifindex: number;
   /** The engine our attachment runs on this port, as the kernel reports it. */
   engine: Engine | null;
   /** How it is attached: 'tcx' or 'legacy' (tc), 'native' or 'generic' (XDP). */
   attach: string | null;
-  /** XDP attachment as the kernel reports it for the interface (ours or not). */
+  /** XDP attachment as the snapshot reports it for the interface (ours or not). */
   xdp: LinkInfo['xdp'];
   config: PortConfig | null;
   counters: PortCounters;
 }
 
-/** What is installed for the ports of one netns, before a change. */
+/** What is installed, read in one pass before a change: the snapshot every
+ * decision about the change is made on. */
 export interface InstalledPorts {
-  /** ifname -> our pinned links. */
+  /** Port name -> our pinned links. */
   pins: Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>;
-  /** ifindex -> port config. */
+  /** ifindex -> port config, for every configured port. */
   config: Map<number, PortConfig>;
-  /** ifindexes carrying our legacy tc filter. */
+  /** tc state of the ports asked about (null: no such device). */
+  tc: Map<number, TcState | null>;
+  /** Of those, the ifindexes carrying a legacy tc filter of ours. */
   tcFilters: Set<number>;
 }
 
 export interface PortResult {
   ifindex: number;
   engine: Engine;
+  /** Attached by this call (false: an attachment of ours was kept). */
   created: boolean;
 }
 
 export const DEFAULT_BPFFS_ROOT = '/sys/fs/bpf/clab-xconnect';
 
 const PIN_DIRS = { xdp: 'xdp', tcx: 'tcx' } as const;
+const XDP_MODES = { xdp: 'native', 'xdp-generic': 'generic' } as const;
 
 function engines(s: WireSettings): { a: Engine; b: Engine } {
   return typeof s.engine === 'string' ? { a: s.engine, b: s.engine } : s.engine;
@@ -112,14 +109,16 @@ function impairment(base: Impairment, loss: number | undefined, explicit: Partia
 /** A change to installed wires: admin state, and impairments per direction
  * (unset fields keep their value). */
 export interface WireChange {
-  a: string;
-  b: string;
+  a: Pick<LinkInfo, 'ifindex' | 'name'>;
+  b: Pick<LinkInfo, 'ifindex' | 'name'>;
   adminUp?: boolean;
   loss?: number;
   impair?: { a?: Partial<Impairment>; b?: Partial<Impairment> };
 }
 
 export interface DataplaneOptions {
+  /** The namespace of the ports (default null: the process's own). */
+  netns?: Netns | null;
   /** How the tc engine attaches: 'auto' probes the kernel for TCX (default:
    * CLAB_XCONNECT_TC_ATTACH, else 'auto'). */
   tcAttach?: TcAttach | 'auto';
@@ -128,41 +127,73 @@ export interface DataplaneOptions {
   impairments?: boolean;
 }
 
+/** Why a port cannot take a wire of ours: programs at its hooks that we did
+ * not install (empty: none). An XDP program runs before tc, so a tc wire
+ * beside one would never see a frame; at TCX or as a bpf filter one would
+ * share the frames with ours. */
+export function foreignAttachments(port: PortLink, s: InstalledPorts): string[] {
+  const pins = s.pins.get(port.name);
+  const out: string[] = [];
+  if (port.xdp.mode !== 'none' && pins?.xdp?.progId !== port.xdp.progId)
+    out.push(`XDP program id ${port.xdp.progId} (${port.xdp.mode} mode)`);
+  const tc = s.tc.get(port.ifindex);
+  for (const id of tc?.tcx ?? []) if (id !== pins?.tcx?.progId || pins.tcx.ifindex !== port.ifindex) out.push(`TCX program id ${id}`);
+  for (const f of tc?.filters ?? []) if (f.kind === 'bpf' && !f.ours) out.push(`a tc bpf filter (pref ${f.prio}, "${f.name}")`);
+  return out;
+}
+
 export class Dataplane {
   readonly pinDir: string;
-  readonly #obj: LoadedObject;
-  readonly #tcAttachWanted: TcAttach | 'auto';
+  readonly netns: Netns | null;
+  /** The maps (and, once loaded, the programs). */
+  #obj: LoadedObject;
+  #loaded: boolean;
+  readonly #opts: DataplaneOptions;
   #tcAttach: TcAttach | undefined;
   #closed = false;
 
-  private constructor(pinDir: string, obj: LoadedObject, opts: DataplaneOptions) {
+  private constructor(pinDir: string, obj: LoadedObject, loaded: boolean, opts: DataplaneOptions) {
     this.pinDir = pinDir;
+    this.netns = opts.netns ?? null;
     this.#obj = obj;
-    this.#tcAttachWanted = opts.tcAttach ?? tcAttachFromEnv();
+    this.#loaded = loaded;
+    this.#opts = { ...opts, tcAttach: opts.tcAttach ?? tcAttachFromEnv() };
   }
 
   /** Loads the programs, reusing (or creating) the maps pinned in `pinDir`. */
   static async open(pinDir: string, opts: DataplaneOptions = {}): Promise<Dataplane> {
-    const obj = await native.open(pinDir, { impairments: opts.impairments ?? true });
-    try {
-      checkLayouts(obj.layouts);
-    } catch (e) {
-      native.close(obj.handle);
-      throw e;
-    }
-    return new Dataplane(pinDir, obj, opts);
+    return new Dataplane(pinDir, await loadChecked(pinDir, opts), true, opts);
   }
 
-  /** Releases this process's handles; pinned state stays. */
+  /** The lab's pinned maps alone (null: none pinned): what reading and
+   * changing installed wires needs. The programs are loaded (and verified)
+   * only if a wire must be attached. */
+  static async openPinned(pinDir: string, opts: DataplaneOptions = {}): Promise<Dataplane | null> {
+    const obj = await native.openPinned(pinDir, Object.values(BPF.maps));
+    if (!obj.maps[BPF.maps.ports]) {
+      native.closeHandle(obj.handle);
+      return null;
+    }
+    try {
+      checkMapShapes(obj.maps, pinDir);
+    } catch (e) {
+      native.closeHandle(obj.handle);
+      throw e;
+    }
+    return new Dataplane(pinDir, obj, false, opts);
+  }
+
+  /** Releases this process's handles (once jobs in flight are done); pinned state stays. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    native.close(this.#obj.handle);
+    native.closeHandle(this.#obj.handle);
   }
 
   /** How the tc engine attaches on this kernel: TCX where the kernel has it. */
   async tcAttach(): Promise<TcAttach> {
-    if (!this.#tcAttach) this.#tcAttach = this.#tcAttachWanted === 'auto' ? ((await native.probeTcx()) ? 'tcx' : 'legacy') : this.#tcAttachWanted;
+    const want = this.#opts.tcAttach ?? 'auto';
+    if (!this.#tcAttach) this.#tcAttach = want === 'auto' ? ((await native.probeTcx()) ? 'tcx' : 'legacy') : want;
     return this.#tcAttach;
   }
 
@@ -171,340 +202,273 @@ export class Dataplane {
     return path.join(this.pinDir, PIN_DIRS[type], ifname);
   }
 
-  #map(name: string): number {
+  get #handle() {
     if (this.#closed) throw new XconnectError('RUNTIME', 'dataplane is closed');
-    const fd = this.#obj.maps[name];
-    if (fd === undefined) throw new XconnectError('RUNTIME', `BPF map ${name} missing from the loaded object`);
-    return fd;
+    return this.#obj.handle;
   }
 
-  #prog(name: string): number {
-    const fd = this.#obj.progs[name];
-    if (fd === undefined) throw new XconnectError('RUNTIME', `BPF program ${name} missing from the loaded object`);
-    return fd;
+  /** Map operations; in the ports' netns when they write devmap values (which
+   * the kernel resolves in the writing thread's netns). */
+  #ops(ops: MapOp[], inNetns = false): Promise<(boolean | Buffer | null)[]> {
+    if (ops.length === 0) return Promise.resolve([]);
+    return native.mapOps(this.#handle, inNetns ? nsHandle(this.netns) : null, ops).catch((e: unknown) => {
+      throw toXconnectError(e, { netns: this.netns?.path ?? null });
+    });
   }
 
-  get #statsSize(): number {
-    return STATS_SIZE * this.#obj.possibleCpus;
+  /** The programs, loaded on first need (openPinned does not load them). */
+  async #programs(): Promise<LoadedObject> {
+    if (this.#loaded) return this.#obj;
+    const obj = await loadChecked(this.pinDir, this.#opts);
+    native.closeHandle(this.#obj.handle);
+    this.#obj = obj;
+    this.#loaded = true;
+    return obj;
   }
 
-  /** name -> interface, for names and altnames of one netns (one netlink dump). */
-  async #interfaces(netns: string | null): Promise<Map<string, LinkInfo>> {
-    const m = new Map<string, LinkInfo>();
-    for (const l of await native.listLinks(netns)) {
-      m.set(l.name, l);
-      for (const alt of l.altnames) if (!m.has(alt)) m.set(alt, l);
-    }
-    return m;
-  }
-
-  #link(ifs: Map<string, LinkInfo>, netns: string | null, ifname: string): LinkInfo {
-    const l = ifs.get(ifname);
-    if (!l)
-      throw new XconnectError('RUNTIME', `interface ${ifname} not found ${netns ? `in netns ${netns}` : 'in the host netns'}`, {
-        endpoint: ifname,
-        netns: netns ?? undefined,
-        errnoName: 'ENODEV',
-      });
-    return l;
+  /** Reads what is installed: every pin of ours, every port config, and the
+   * tc state of `ports` (a few kernel jobs in all). */
+  async installed(ports: Pick<LinkInfo, 'ifindex'>[] = []): Promise<InstalledPorts> {
+    const pins = new Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>();
+    const [xdpNames, tcxNames] = await Promise.all(
+      (['xdp', 'tcx'] as const).map((type) => readdir(path.join(this.pinDir, PIN_DIRS[type])).catch(() => [] as string[])),
+    );
+    const names = { xdp: xdpNames!, tcx: tcxNames! };
+    const ifindexes = [...new Set(ports.map((p) => p.ifindex))];
+    const [links, config, tcStates] = await Promise.all([
+      native.pinnedLinks([...names.xdp.map((n) => this.linkPin(n, 'xdp')), ...names.tcx.map((n) => this.linkPin(n, 'tcx'))]),
+      this.configuredPorts(),
+      ifindexes.length ? native.tcState(nsHandle(this.netns), ifindexes) : Promise.resolve([]),
+    ]);
+    names.xdp.forEach((n, k) => {
+      const l = links[k];
+      if (l) pins.set(n, { ...pins.get(n), xdp: l });
+    });
+    names.tcx.forEach((n, k) => {
+      const l = links[names.xdp.length + k];
+      if (l) pins.set(n, { ...pins.get(n), tcx: l });
+    });
+    const tc = new Map(ifindexes.map((i, k) => [i, tcStates[k] ?? null]));
+    const tcFilters = new Set(ifindexes.filter((i) => tc.get(i)?.filters.some((f) => f.ours)));
+    return { pins, config, tc, tcFilters };
   }
 
   /** Installs one wire; see installWires. */
-  async installWire(w: WirePorts, s: WireSettings): Promise<{ a: PortResult; b: PortResult }> {
-    return (await this.installWires(w.netns, [{ a: w.a, b: w.b, settings: s }]))[0]!;
+  async installWire(a: PortLink, b: PortLink, s: WireSettings): Promise<{ a: PortResult; b: PortResult }> {
+    return (await this.installWires([{ a, b, settings: s }]))[0]!;
   }
 
-  /** Installs (or re-installs, idempotently) wires between ports of `netns`:
-   * map entries first, so a program forwards from its first frame; then each
-   * port's engine, one kernel job per engine; then whatever other engine of
-   * ours the port carried goes. A new attachment always comes before the old
-   * one goes: XDP runs before tc, so every frame meets exactly one of them and
-   * none is lost or sent twice during a switch. If a port cannot take its
-   * engine, what this call attached is removed and the new ports forgotten.
-   * Counters of ports already wired are kept. */
-  async installWires(netns: string | null, wires: { a: string; b: string; settings: WireSettings }[]): Promise<{ a: PortResult; b: PortResult }[]> {
+  /** Installs (or re-installs, idempotently) wires between ports of this
+   * netns, deciding on `snapshot` (read now when not given): map entries
+   * first, so a program forwards from its first frame; then each port's
+   * engine, one kernel job per engine; then whatever other engine of ours the
+   * port carried goes. A new attachment always comes before the old one goes:
+   * XDP runs before tc, so every frame meets exactly one of them and none is
+   * lost or sent twice during a switch. If a port cannot take its engine, what
+   * this call attached is removed and the new ports forgotten. Counters of
+   * ports already wired are kept. */
+  async installWires(wires: { a: PortLink; b: PortLink; settings: WireSettings }[], snapshot?: InstalledPorts): Promise<{ a: PortResult; b: PortResult }[]> {
     if (wires.length === 0) return [];
-    const ifs = await this.#interfaces(netns);
-    const ends = wires.map((w) => {
-      if (w.a === w.b) throw new XconnectError('PLAN', `a wire needs two different ports, got ${w.a} twice`);
-      return [this.#link(ifs, netns, w.a), this.#link(ifs, netns, w.b)] as const;
-    });
-    const portsMap = this.#map(BPF.maps.ports);
-    const ifindexes = ends.flat().map((l) => l.ifindex);
-    const existing = await native.mapOps(
-      null,
-      ifindexes.map((i) => ({ op: 'lookup' as const, fd: portsMap, key: u32Key(i), valueSize: PORT_SIZE })),
-    );
-    // A port keeps its counter slot (and counts) across re-installs; a new
-    // port gets the lowest free slot, zeroed.
-    const before = new Map<number, PortConfig>();
-    ifindexes.forEach((i, k) => {
-      const buf = existing[k];
-      if (buf instanceof Buffer) before.set(i, decodePort(buf));
-    });
-    const fresh = [...new Set(ifindexes.filter((i) => !before.has(i)))];
-    const slotOf = new Map([...before].map(([i, c]) => [i, c.slot]));
-    if (fresh.length) {
-      const used = new Set([...(await this.configuredPorts()).values()].map((c) => c.slot));
-      let next = 0;
-      for (const i of fresh) {
-        while (used.has(next)) next++;
-        if (next >= MAX_PORTS)
-          throw new XconnectError('PLAN', `more than ${MAX_PORTS} ports in one lab`, { hint: 'split the lab; see XC_MAX_PORTS in bpf/xconnect.h' });
-        slotOf.set(i, next);
-        used.add(next);
-      }
-    }
-    // Per port: its engine, partner and config.
+    for (const w of wires) if (w.a.ifindex === w.b.ifindex) throw new XconnectError('PLAN', `a wire needs two different ports, got ${w.a.name} twice`);
+    const s = snapshot ?? (await this.installed(wires.flatMap((w) => [w.a, w.b])));
     const tcAttach = await this.tcAttach();
-    await this.#refuseForeignXdp(wires, ends);
-    const ports = wires.flatMap((w, k) => {
-      const [a, b] = ends[k]!;
+    const ports = wires.flatMap((w) => {
       const e = engines(w.settings);
       const mac = w.settings.peerMac ?? {};
-      const port = (self: LinkInfo, partner: LinkInfo, engine: Engine, peerMac: string | null | undefined, impair: Partial<Impairment> | undefined) => ({
-        ifname: self.name,
-        link: self,
-        engine,
-        config: {
-          partner: partner.ifindex,
-          adminUp: w.settings.adminUp,
-          slot: slotOf.get(self.ifindex)!,
-          peerMac: engine === 'tc' ? (peerMac ?? null) : null,
-          impair: impairment(NO_IMPAIRMENT, w.settings.loss, impair),
-          // A running capture goes on through a re-install.
-          capture: before.get(self.ifindex)?.capture ?? null,
-        } satisfies PortConfig,
-      });
-      return [port(a, b, e.a, mac.b, w.settings.impair?.a), port(b, a, e.b, mac.a, w.settings.impair?.b)];
+      return [
+        { link: w.a, partner: w.b, engine: e.a, peerMac: mac.b, impair: w.settings.impair?.a, w },
+        { link: w.b, partner: w.a, engine: e.b, peerMac: mac.a, impair: w.settings.impair?.b, w },
+      ];
     });
-    const zero = Buffer.alloc(this.#statsSize);
-    const stats = this.#map(BPF.maps.stats);
-    const writeConfig = (list: typeof ports) =>
-      list.flatMap((p) => [
-        { op: 'update' as const, fd: this.#map(BPF.maps.tx), key: u32Key(p.link.ifindex), value: encodeDevmapVal(p.config.partner) },
-        { op: 'update' as const, fd: portsMap, key: u32Key(p.link.ifindex), value: encodePort(p.config) },
-      ]);
-    // Devmap values are resolved in the updating thread's netns: run in `netns`.
-    await native
-      .mapOps(netns, [...fresh.map((i) => ({ op: 'update' as const, fd: stats, key: u32Key(slotOf.get(i)!), value: zero })), ...writeConfig(ports)])
-      .catch((e: unknown) => {
-        throw toXconnectError(e, { netns });
-      });
-
-    const created: { ifname: string; ifindex: number; how: 'xdp' | 'tcx' | 'legacy' }[] = [];
-    const results = new Map<string, PortResult>();
+    for (const p of ports) {
+      const foreign = foreignAttachments(p.link, s);
+      if (foreign.length)
+        throw new XconnectError('BUSY', `interface ${p.link.name} ${whereNetns(this.netns)} already carries ${foreign[0]} that clab-xconnect did not install; refusing to run beside it`, {
+          endpoint: p.link.name,
+          netns: this.netns?.path,
+          hint: 'remove that program first (e.g. `ip link set dev IF xdp off`) or exclude the link',
+        });
+    }
+    // A port keeps its counter slot (and counts) across re-installs; a new
+    // port gets the lowest free slot, zeroed.
+    const fresh = [...new Set(ports.map((p) => p.link.ifindex).filter((i) => !s.config.has(i)))];
+    const slotOf = new Map([...s.config].map(([i, c]) => [i, c.slot]));
+    const used = new Set(slotOf.values());
+    let next = 0;
+    for (const i of fresh) {
+      while (used.has(next)) next++;
+      if (next >= MAX_PORTS)
+        throw new XconnectError('PLAN', `more than ${MAX_PORTS} ports in one lab`, { hint: 'split the lab; see XC_MAX_PORTS in bpf/xconnect.h' });
+      slotOf.set(i, next);
+      used.add(next);
+    }
+    const configs = ports.map((p) => ({
+      ...p,
+      config: {
+        partner: p.partner.ifindex,
+        adminUp: p.w.settings.adminUp,
+        slot: slotOf.get(p.link.ifindex)!,
+        peerMac: p.engine === 'tc' ? (p.peerMac ?? null) : null,
+        impair: impairment(NO_IMPAIRMENT, p.w.settings.loss, p.impair),
+        // A running capture goes on through a re-install.
+        capture: s.config.get(p.link.ifindex)?.capture ?? null,
+      } satisfies PortConfig,
+    }));
+    const obj = await this.#programs();
+    const zero = Buffer.alloc(statsLookupSize(obj));
+    const created: { port: PortLink; how: 'xdp' | 'tcx' | 'legacy' }[] = [];
+    const results = new Map<number, PortResult>();
     try {
-      for (const [engine, mode] of [['xdp', 'native'], ['xdp-generic', 'generic']] as const) {
-        const list = ports.filter((p) => p.engine === engine);
-        if (list.length === 0) continue;
-        const r = await native.attachXdp({
-          netns: netns ?? '',
-          progFd: this.#prog(BPF.progs.wire),
+      await this.#ops(
+        [
+          ...fresh.map((i) => ({ op: 'update' as const, map: BPF.maps.stats, key: u32Key(slotOf.get(i)!), value: zero })),
+          ...configs.flatMap((p) => [
+            { op: 'update' as const, map: BPF.maps.tx, key: u32Key(p.link.ifindex), value: encodeDevmapVal(p.config.partner) },
+            { op: 'update' as const, map: BPF.maps.ports, key: u32Key(p.link.ifindex), value: encodePort(p.config) },
+          ]),
+        ],
+        true,
+      );
+      for (const engine of ['xdp', 'xdp-generic'] as const) {
+        const mode = XDP_MODES[engine];
+        const list = configs.filter((p) => p.engine === engine);
+        // Ours already, in this mode: kept as it is.
+        const kept = (p: (typeof list)[number]) => {
+          const pin = s.pins.get(p.link.name)?.xdp;
+          return !!pin && pin.ifindex === p.link.ifindex && pin.progId === p.link.xdp.progId && p.link.xdp.mode === mode;
+        };
+        for (const p of list.filter(kept)) results.set(p.link.ifindex, { ifindex: p.link.ifindex, engine, created: false });
+        const attach = list.filter((p) => !kept(p));
+        if (attach.length === 0) continue;
+        await native.attachXdp({
+          object: obj.handle,
+          prog: BPF.progs.wire,
+          netns: nsHandle(this.netns),
           mode,
-          ports: list.map((p) => ({ ifname: p.ifname, pin: this.linkPin(p.ifname, 'xdp') })),
+          ports: attach.map((p) => ({
+            ifindex: p.link.ifindex,
+            name: p.link.name,
+            pin: this.linkPin(p.link.name, 'xdp'),
+            replace: !!s.pins.get(p.link.name)?.xdp,
+          })),
         });
-        list.forEach((p, k) => {
-          results.set(p.ifname, { ifindex: r[k]!.ifindex, engine, created: r[k]!.created });
-          if (r[k]!.created) created.push({ ifname: p.ifname, ifindex: r[k]!.ifindex, how: 'xdp' });
-        });
+        for (const p of attach) {
+          results.set(p.link.ifindex, { ifindex: p.link.ifindex, engine, created: true });
+          created.push({ port: p.link, how: 'xdp' });
+        }
       }
-      const tc = ports.filter((p) => p.engine === 'tc');
+      const tc = configs.filter((p) => p.engine === 'tc');
       if (tc.length) {
         const r = await native.attachTc({
-          netns: netns ?? '',
-          progFd: this.#prog(BPF.progs.wireTc),
+          object: obj.handle,
+          prog: BPF.progs.wireTc,
+          netns: nsHandle(this.netns),
           attach: tcAttach,
-          ports: tc.map((p) => ({ ifname: p.ifname, pin: this.linkPin(p.ifname, 'tcx') })),
+          ports: tc.map((p) => ({ ifindex: p.link.ifindex, name: p.link.name, pin: this.linkPin(p.link.name, 'tcx') })),
         });
         tc.forEach((p, k) => {
-          const res = r[k]!;
-          results.set(p.ifname, { ifindex: res.ifindex, engine: 'tc', created: res.created });
-          if (res.created) created.push({ ifname: p.ifname, ifindex: res.ifindex, how: tcAttach });
+          results.set(p.link.ifindex, { ifindex: p.link.ifindex, engine: 'tc', created: r[k]!.created });
+          if (r[k]!.created) created.push({ port: p.link, how: tcAttach });
         });
       }
-      await this.#dropOtherEngines(netns, ports.map((p) => ({ ifname: p.ifname, ifindex: p.link.ifindex, keep: p.engine, tcAttach })));
+      await this.#dropOtherEngines(configs.map((p) => ({ link: p.link, keep: p.engine })), tcAttach, s);
     } catch (e) {
-      await native.detachLinks(created.filter((c) => c.how !== 'legacy').map((c) => this.linkPin(c.ifname, c.how === 'xdp' ? 'xdp' : 'tcx')));
-      await native.detachTcLegacy(netns, created.filter((c) => c.how === 'legacy').map((c) => c.ifindex));
+      await native.detachLinks(created.filter((c) => c.how !== 'legacy').map((c) => this.linkPin(c.port.name, c.how === 'xdp' ? 'xdp' : 'tcx')));
+      await native.detachTcLegacy(nsHandle(this.netns), created.filter((c) => c.how === 'legacy').map((c) => c.port.ifindex));
       await this.#deletePorts(fresh);
       throw e;
     }
-    return ends.map(([a, b]) => ({ a: results.get(a.name)!, b: results.get(b.name)! }));
+    return wires.map((w) => ({ a: results.get(w.a.ifindex)!, b: results.get(w.b.ifindex)! }));
   }
 
-  /** An XDP program runs before tc: on a port that carries one we did not
-   * install, the tc engine would never see a frame. (The XDP attach refuses
-   * such ports itself.) */
-  async #refuseForeignXdp(wires: { settings: WireSettings }[], ends: (readonly [LinkInfo, LinkInfo])[]): Promise<void> {
-    const tcPorts = wires.flatMap((w, k) => {
-      const e = engines(w.settings);
-      return [...(e.a === 'tc' ? [ends[k]![0]] : []), ...(e.b === 'tc' ? [ends[k]![1]] : [])];
-    }).filter((l) => l.xdp.mode !== 'none');
-    if (tcPorts.length === 0) return;
-    const pins = await native.pinnedLinks(tcPorts.map((l) => this.linkPin(l.name, 'xdp')));
-    const foreign = tcPorts.find((l, k) => pins[k]?.progId !== l.xdp.progId);
-    if (foreign)
-      throw new XconnectError('BUSY', `interface ${foreign.name} already carries XDP program id ${foreign.xdp.progId} (${foreign.xdp.mode} mode) that clab-xconnect did not install; refusing to run beside it`, {
-        endpoint: foreign.name,
-        hint: 'remove that program first (e.g. `ip link set dev IF xdp off`) or exclude the link',
-      });
-  }
-
-  /** Removes the attachments of ours that a port no longer needs: the other
-   * engine's link, and a legacy filter where the tc engine now uses TCX. */
-  async #dropOtherEngines(netns: string | null, ports: { ifname: string; ifindex: number; keep: Engine; tcAttach: TcAttach }[]): Promise<void> {
-    const pins = ports.flatMap((p) => [
-      ...(p.keep === 'tc' ? [this.linkPin(p.ifname, 'xdp')] : []),
-      ...(p.keep !== 'tc' || p.tcAttach === 'legacy' ? [this.linkPin(p.ifname, 'tcx')] : []),
-    ]);
-    await native.detachLinks(pins);
-    const legacy = ports.filter((p) => p.keep !== 'tc' || p.tcAttach === 'tcx');
-    if (legacy.length === 0) return;
-    // One look per port at its ingress filters (legacy attach: one of ours may
-    // be there from before a switch of engine or of attach type).
-    const state = await native.tcState(netns, legacy.map((p) => p.ifindex));
-    const withFilter = legacy.filter((_, k) => state[k]?.filters.some((f) => f.ours));
-    if (withFilter.length) await native.detachTcLegacy(netns, withFilter.map((p) => p.ifindex));
+  /** Removes the attachments of ours that a port no longer needs (by the
+   * snapshot): the other engine's link, and a legacy filter where the tc
+   * engine now uses TCX. */
+  async #dropOtherEngines(ports: { link: PortLink; keep: Engine }[], tcAttach: TcAttach, s: InstalledPorts): Promise<void> {
+    const pins = ports.flatMap(({ link, keep }) => {
+      const have = s.pins.get(link.name);
+      return [
+        ...(keep === 'tc' && have?.xdp ? [this.linkPin(link.name, 'xdp')] : []),
+        ...((keep !== 'tc' || tcAttach === 'legacy') && have?.tcx ? [this.linkPin(link.name, 'tcx')] : []),
+      ];
+    });
+    if (pins.length) await native.detachLinks(pins);
+    const filters = ports.filter(({ link, keep }) => (keep !== 'tc' || tcAttach === 'tcx') && s.tcFilters.has(link.ifindex));
+    if (filters.length) await native.detachTcLegacy(nsHandle(this.netns), filters.map((p) => p.link.ifindex));
   }
 
   async #configs(ifindexes: number[]): Promise<(PortConfig | null)[]> {
-    const bufs = await native.mapOps(
-      null,
-      ifindexes.map((i) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.ports), key: u32Key(i), valueSize: PORT_SIZE })),
-    );
+    const bufs = await this.#ops(ifindexes.map((i) => ({ op: 'lookup' as const, map: BPF.maps.ports, key: u32Key(i) })));
     return bufs.map((b) => (b instanceof Buffer ? decodePort(b) : null));
   }
 
   async #deletePorts(ifindexes: number[]): Promise<void> {
-    if (ifindexes.length === 0) return;
     // Counter slots are array entries: they are freed with the port's config
     // and zeroed when handed out again.
-    const maps = [BPF.maps.ports, BPF.maps.tx].map((m) => this.#map(m));
-    await native.mapOps(
-      null,
-      ifindexes.flatMap((i) => maps.map((fd) => ({ op: 'delete' as const, fd, key: u32Key(i) }))),
-    );
+    await this.#ops(ifindexes.flatMap((i) => [BPF.maps.ports, BPF.maps.tx].map((map) => ({ op: 'delete' as const, map, key: u32Key(i) }))));
   }
 
   /** Turns capture on (bytes copied per frame) or off (null) on installed
-   * ports, by ifindex, in one map batch. Ports not configured are skipped. */
+   * ports, by ifindex, in one map batch. Ports not configured are skipped.
+   * Returns the ifindexes whose setting changed. */
   async setCapture(ifindexes: number[], snaplen: number | null): Promise<number[]> {
     const cur = await this.#configs(ifindexes);
-    const ports = this.#map(BPF.maps.ports);
     const changed = ifindexes.filter((_, k) => cur[k] && (cur[k]!.capture?.snaplen ?? null) !== snaplen);
-    const ops = ifindexes.flatMap((i, k) => {
-      const c = cur[k];
-      if (!c || (c.capture?.snaplen ?? null) === snaplen) return [];
-      return [{ op: 'update' as const, fd: ports, key: u32Key(i), value: encodePort({ ...c, capture: snaplen === null ? null : { snaplen } }) }];
-    });
-    if (ops.length) await native.mapOps(null, ops);
+    await this.#ops(
+      ifindexes.flatMap((i, k) => {
+        const c = cur[k];
+        if (!c || (c.capture?.snaplen ?? null) === snaplen) return [];
+        return [{ op: 'update' as const, map: BPF.maps.ports, key: u32Key(i), value: encodePort({ ...c, capture: snaplen === null ? null : { snaplen } }) }];
+      }),
+    );
     return changed;
   }
 
-  /** The fd of the capture perf buffer (owned by this object). */
-  captureMap(): number {
-    return this.#map(BPF.maps.capture);
-  }
-
-  /** Changes admin state and/or impairments of an installed wire. */
-  async updateWire(w: WirePorts, change: Omit<WireChange, 'a' | 'b'>): Promise<void> {
-    await this.updateWires(w.netns, [{ a: w.a, b: w.b, ...change }]);
+  /** A reader of the capture perf buffer (close it with native.closeHandle). */
+  openCaptureReader(pagesPerCpu: number, filter?: string, snaplen?: number): PerfReaderHandle {
+    return native.openPerfReader(this.#handle, BPF.maps.capture, pagesPerCpu, filter, snaplen);
   }
 
   /** Changes admin state and/or impairments of installed wires, in one map
    * batch. The engines stay as they are: duplication and delay need the tc
    * engine, which installWires decides. */
-  async updateWires(netns: string | null, changes: WireChange[]): Promise<void> {
+  async updateWires(changes: WireChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const ifs = await this.#interfaces(netns);
-    const ports = this.#map(BPF.maps.ports);
-    const items = changes.flatMap((c) =>
-      (['a', 'b'] as const).map((side) => ({ name: c[side], ifindex: this.#link(ifs, netns, c[side]).ifindex, change: c, side })),
-    );
-    const cur = await this.#configs(items.map((it) => it.ifindex));
+    const items = changes.flatMap((c) => (['a', 'b'] as const).map((side) => ({ port: c[side], change: c, side })));
+    const cur = await this.#configs(items.map((it) => it.port.ifindex));
     const ops = items.map((it, k) => {
       const c = cur[k];
-      if (!c) throw new XconnectError('RUNTIME', `port ${it.name} is not wired`, { endpoint: it.name, netns: netns ?? undefined });
+      if (!c) throw new XconnectError('RUNTIME', `port ${it.port.name} is not wired`, { endpoint: it.port.name, netns: this.netns?.path });
       const adminUp = it.change.adminUp ?? c.adminUp;
       const impair = impairment(c.impair, it.change.loss, it.change.impair?.[it.side]);
-      return { op: 'update' as const, fd: ports, key: u32Key(it.ifindex), value: encodePort({ ...c, adminUp, impair }) };
+      return { op: 'update' as const, map: BPF.maps.ports, key: u32Key(it.port.ifindex), value: encodePort({ ...c, adminUp, impair }) };
     });
-    await native.mapOps(null, ops);
+    await this.#ops(ops);
   }
 
-  /** Removes a wire: detaches both ports (a tc stitch beneath resumes at once),
-   * then drops the ports' map entries. Safe on a half-removed or unknown wire. */
-  async removeWire(w: WirePorts): Promise<void> {
-    await this.removePorts(w.netns, [w.a, w.b]);
-  }
-
-  /** Detaches ports (every engine of ours) and forgets their map entries. The
-   * ifindex comes from a pinned link, or from the device when no pin is left. */
-  async removePorts(netns: string | null, ifnames: string[]): Promise<void> {
-    if (ifnames.length === 0) return;
-    const types = ['xdp', 'tcx'] as const;
-    const pins = ifnames.flatMap((n) => types.map((t) => this.linkPin(n, t)));
-    const pinned = await native.pinnedLinks(pins);
-    const ifindexes = ifnames.map((_, k) => pinned[2 * k]?.ifindex || pinned[2 * k + 1]?.ifindex || 0);
-    if (ifindexes.some((i) => !i)) {
-      const ifs = await this.#interfaces(netns);
-      ifnames.forEach((n, k) => {
-        if (!ifindexes[k]) ifindexes[k] = ifs.get(n)?.ifindex ?? 0;
-      });
-    }
+  /** Detaches ports (every engine of ours) and forgets their map entries.
+   * `ifindex` null: the port's device is unknown to the caller; the pinned
+   * link says which it was, if any. */
+  async removePorts(ports: { name: string; ifindex: number | null }[]): Promise<void> {
+    if (ports.length === 0) return;
+    const pins = ports.flatMap((p) => (['xdp', 'tcx'] as const).map((t) => this.linkPin(p.name, t)));
+    const pinned = ports.some((p) => !p.ifindex) ? await native.pinnedLinks(pins) : [];
+    const ifindexes = ports.map((p, k) => p.ifindex || pinned[2 * k]?.ifindex || pinned[2 * k + 1]?.ifindex || 0);
     await native.detachLinks(pins);
     const present = ifindexes.filter((i) => i > 0);
-    await native.detachTcLegacy(netns, present);
+    if (present.length) await native.detachTcLegacy(nsHandle(this.netns), present);
     await this.#deletePorts(present);
   }
 
-  /** What is installed: pinned links by port name, port configs, and (for the
-   * `ifindexes` given) which ports carry a legacy tc filter of ours. */
-  async installed(netns: string | null, ifindexes: number[] = []): Promise<InstalledPorts> {
-    const pins = new Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>();
-    for (const type of ['xdp', 'tcx'] as const) {
-      const names = await readdir(path.join(this.pinDir, PIN_DIRS[type])).catch(() => [] as string[]);
-      const links = await native.pinnedLinks(names.map((n) => this.linkPin(n, type)));
-      names.forEach((n, k) => {
-        const l = links[k];
-        if (l) pins.set(n, { ...pins.get(n), [type]: l });
-      });
-    }
-    const config = await this.configuredPorts();
-    // A legacy filter is looked for where it can be: configured ports when the
-    // tc engine attaches that way, and configured ports with no link at all.
-    const legacy = (await this.tcAttach()) === 'legacy';
-    const pinnedIdx = new Set([...pins.values()].flatMap((p) => [p.xdp?.ifindex, p.tcx?.ifindex]).filter((i): i is number => !!i));
-    const look = ifindexes.filter((i) => config.has(i) && (legacy || !pinnedIdx.has(i)));
-    const state = look.length ? await native.tcState(netns, look) : [];
-    const tcFilters = new Set(look.filter((_, k) => state[k]?.filters.some((f) => f.ours)));
-    return { pins, config, tcFilters };
-  }
-
-  /** What the kernel and the maps say about one port. */
-  async port(netns: string | null, ifname: string): Promise<PortState> {
-    return (await this.ports(netns, [ifname]))[0]!;
-  }
-
-  /** What the kernel and the maps say about ports of one netns (a few kernel jobs in all). */
-  async ports(netns: string | null, ifnames: string[]): Promise<PortState[]> {
-    const ifs = await this.#interfaces(netns);
-    const links = ifnames.map((n) => ifs.get(n));
-    const present = links.filter((l): l is LinkInfo => !!l);
-    const inst = await this.installed(netns, present.map((l) => l.ifindex));
-    const cfgs = present.map((l) => inst.config.get(l.ifindex) ?? null);
-    const withCfg = cfgs.filter((c): c is PortConfig => !!c);
-    const stats = await native.mapOps(
-      null,
-      withCfg.map((c) => ({ op: 'lookup' as const, fd: this.#map(BPF.maps.stats), key: u32Key(c.slot), valueSize: this.#statsSize })),
-    );
-    const counters = new Map(withCfg.map((c, k) => [c, stats[k]]));
-    return ifnames.map((ifname, i) => {
-      const link = links[i];
-      if (!link) return { ifname, ifindex: null, engine: null, attach: null, xdp: { mode: 'none', progId: 0 }, config: null, counters: zeroCounters() };
-      const cfg = inst.config.get(link.ifindex) ?? null;
-      const st = cfg ? counters.get(cfg) : undefined;
+  /** What the kernel and the maps say about ports (from the caller's snapshot)
+   * of this netns: a few kernel jobs in all. */
+  async ports(links: PortLink[]): Promise<PortState[]> {
+    const inst = await this.installed(links);
+    const withCfg = links.filter((l) => inst.config.has(l.ifindex));
+    const stats = await this.#ops(withCfg.map((l) => ({ op: 'lookup' as const, map: BPF.maps.stats, key: u32Key(inst.config.get(l.ifindex)!.slot) })));
+    const counters = new Map(withCfg.map((l, k) => [l.ifindex, stats[k]]));
+    return links.map((link) => {
+      const st = counters.get(link.ifindex);
       const { engine, attach } = activeEngine(link, inst.pins.get(link.name), inst.tcFilters.has(link.ifindex));
       return {
         ifname: link.name,
@@ -512,7 +476,7 @@ export class Dataplane {
         engine,
         attach,
         xdp: link.xdp,
-        config: cfg,
+        config: inst.config.get(link.ifindex) ?? null,
         counters: st instanceof Buffer ? decodePerCpuStats(st, this.#obj.possibleCpus) : zeroCounters(),
       };
     });
@@ -520,25 +484,43 @@ export class Dataplane {
 
   /** Every configured port: ifindex -> config (for reconciling and cleanup). */
   async configuredPorts(): Promise<Map<number, PortConfig>> {
-    const rows = await native.mapDump(this.#map(BPF.maps.ports), KEY_SIZE, PORT_SIZE);
+    const rows = await native.mapDump(this.#handle, BPF.maps.ports);
     return new Map(rows.map((r) => [r.key.readUInt32LE(0), decodePort(r.value)]));
   }
 
-  /** Forgets ports of `netns` that are not in `keep` (stale after a device
-   * vanished or a wire went): a legacy tc filter of ours goes with them. */
-  async forgetPortsExcept(netns: string | null, keep: Set<number>): Promise<number> {
+  /** Forgets ports that are not in `keep` (stale after a device vanished or a
+   * wire went): a legacy tc filter of ours goes with them. */
+  async forgetPortsExcept(keep: Set<number>): Promise<number> {
     const stale = [...(await this.configuredPorts()).keys()].filter((i) => !keep.has(i));
     if (stale.length === 0) return 0;
-    await native.detachTcLegacy(netns, stale);
+    await native.detachTcLegacy(nsHandle(this.netns), stale);
     await this.#deletePorts(stale);
     return stale.length;
   }
 }
 
+/** Bytes of one xc_stats lookup (one 8-aligned value per possible CPU). */
+function statsLookupSize(obj: LoadedObject): number {
+  const v = obj.maps[BPF.maps.stats]!.valueSize;
+  return ((v + 7) & ~7) * obj.possibleCpus;
+}
+
+/** Loads the programs and checks that the compiled structs match layout.ts. */
+async function loadChecked(pinDir: string, opts: DataplaneOptions): Promise<LoadedObject> {
+  const obj = await native.open(pinDir, { impairments: opts.impairments ?? true });
+  try {
+    checkLayouts(obj.layouts);
+  } catch (e) {
+    native.closeHandle(obj.handle);
+    throw e;
+  }
+  return obj;
+}
+
 /** The engine our attachments run on a device, by the precedence the kernel
  * gives them: XDP before TCX before tc filters. */
 export function activeEngine(
-  link: LinkInfo,
+  link: PortLink,
   pins: { xdp?: PinnedLink; tcx?: PinnedLink } | undefined,
   tcFilter: boolean,
 ): { engine: Engine | null; attach: string | null } {

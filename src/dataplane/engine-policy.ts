@@ -17,6 +17,7 @@
  *   directions change anything inside a node. */
 import { XconnectError } from '../errors.js';
 import type { XdpFeatures } from '../native/addon.js';
+import type { NodeIface } from './peer-tuning.js';
 
 export type Engine = 'tc' | 'xdp' | 'xdp-generic';
 export type EngineRequest = 'auto' | Engine;
@@ -27,7 +28,7 @@ export interface PortFacts {
   /** rtnetlink kind of the port ('veth', 'vxlan', '' for a NIC). */
   kind: string;
   /** The node interface at the other end of a veth port, when reachable. */
-  peer: { netns: string; ifname: string } | null;
+  peer: NodeIface | null;
   /** XDP features of the port's driver (null: the kernel cannot tell). */
   xdp: XdpFeatures | null;
 }
@@ -80,8 +81,8 @@ export function chooseEngine(requested: EngineRequest, port: PortFacts, partner:
 
 /** Offload settings (ethtool feature names) node-side interfaces need for one
  * direction: the sender behind `port`, and the receiver behind `partner`. */
-export function nodeSettings(engine: Engine, port: PortFacts, partner: PortFacts): { peer: { netns: string; ifname: string }; want: Record<string, boolean> }[] {
-  const out: { peer: { netns: string; ifname: string }; want: Record<string, boolean> }[] = [];
+export function nodeSettings(engine: Engine, port: PortFacts, partner: PortFacts): { peer: NodeIface; want: Record<string, boolean> }[] {
+  const out: { peer: NodeIface; want: Record<string, boolean> }[] = [];
   if (engine === 'tc') return out;
   if (port.peer) {
     const want: Record<string, boolean> = { 'tx-checksum-ip-generic': false };

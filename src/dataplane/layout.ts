@@ -111,6 +111,21 @@ export function checkLayouts(btf: StructLayouts): void {
       hint: 'change bpf/xconnect.h and src/dataplane/layout.ts together, then rebuild',
     });
 }
+/** Throws unless pinned maps have the shapes this file encodes (a lab's maps
+ * opened without loading the programs, whose BTF checkLayouts reads). */
+export function checkMapShapes(maps: Record<string, { keySize: number; valueSize: number }>, pinDir: string): void {
+  const want: Record<string, [number, number]> = {
+    [BPF.maps.ports]: [KEY_SIZE, PORT_SIZE],
+    [BPF.maps.tx]: [KEY_SIZE, DEVMAP_VAL_SIZE],
+    [BPF.maps.stats]: [KEY_SIZE, STATS_SIZE],
+    [BPF.maps.rate]: [KEY_SIZE, BUCKET_SIZE],
+  };
+  const bad = Object.entries(want).filter(([name, [k, v]]) => maps[name] && (maps[name]!.keySize !== k || maps[name]!.valueSize !== v));
+  if (bad.length)
+    throw new XconnectError('RUNTIME', `the maps pinned in ${pinDir} do not match this version of clab-xconnect (${bad.map(([n]) => n).join(', ')})`, {
+      hint: "remove the lab's state with `clab-xconnect destroy`, then apply again",
+    });
+}
 export const DEVMAP_VAL_SIZE = 8; // struct bpf_devmap_val {ifindex; bpf_prog.fd}
 export const STATS_SIZE = 8 * COUNTERS.length;
 /** struct xc_bucket: spin lock, reserved, tokens, last_ns. */

@@ -2,9 +2,9 @@
  * type. Every call returns a promise; failures are turned into XconnectError
  * here, in one place. */
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { XconnectError, type ErrorCode } from '../errors.js';
+import { packageRoot } from '../util/package.js';
 
 export type XdpMode = 'native' | 'generic';
 
@@ -31,29 +31,48 @@ export interface FeatureState {
   changeable: boolean;
 }
 
+/** An open kernel object the addon owns (a netns, a BPF object, a socket, a
+ * lock): opaque, released with closeHandle. A job in flight keeps what it
+ * uses open until it is done. */
+declare const handleKind: unique symbol;
+export type Handle<K extends string> = { readonly [handleKind]: K };
+export type NetnsHandle = Handle<'netns'>;
+export type ObjectHandle = Handle<'bpf-object'>;
+export type PerfReaderHandle = Handle<'perf-reader'>;
+export type PacketSocketHandle = Handle<'packet-socket'>;
+export type LockHandle = Handle<'lock'>;
+
 export interface MapOp {
   op: 'update' | 'delete' | 'lookup';
-  fd: number;
+  /** The map's name in the BPF object. */
+  map: string;
   key: Buffer;
+  /** update: the value, of the map's value size (per-CPU maps: one 8-byte aligned value per possible CPU). */
   value?: Buffer;
-  valueSize?: number;
+}
+
+export interface MapShape {
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
 }
 
 export interface LoadedObject {
-  handle: unknown;
-  maps: Record<string, number>;
-  progs: Record<string, number>;
+  handle: ObjectHandle;
+  /** The maps it holds, by name (openPinned: the pinned ones only). */
+  maps: Record<string, MapShape>;
+  /** Program names (openPinned: none). */
+  progs: string[];
   possibleCpus: number;
-  /** The map value structs as the compiler laid them out (from BTF). */
+  /** The map value structs as the compiler laid them out (from BTF; openPinned: none). */
   layouts: Record<string, { size: number; members: Record<string, number> }>;
 }
 
 export interface AttachResult {
   ifindex: number;
-  mode: XdpMode;
   progId: number;
   linkId: number;
-  created: boolean;
 }
 
 /** How the tc engine's program is attached: a TCX bpf_link (kernel 6.6+) or a
@@ -113,65 +132,77 @@ export interface PinnedLink {
   type: 'xdp' | 'tcx' | 'other';
 }
 
-/** The raw addon surface (native/*.cc). `netns` null = the process's own netns. */
+/** The raw addon surface (native/*.cc). A `netns` of null is the process's own netns. */
 interface RawAddon {
-  /** impairments: false builds the wire without its impairment code (benchmarks only). */
+  /** Holds the namespace at `path` open; dev and ino are its identity (as stat(2) of a path naming it reports). */
+  openNetns(path: string): Promise<{ handle: NetnsHandle; dev: bigint; ino: bigint }>;
+  /** Releases a handle (once any job using it is done); a later use is refused. */
+  closeHandle(h: Handle<string>): void;
+  /** Loads the programs, reusing (or creating) the maps pinned in pinDir.
+   * impairments: false builds the wire without its impairment code (benchmarks only). */
   open(pinDir: string, options?: { impairments?: boolean }): Promise<LoadedObject>;
-  close(handle: unknown): void;
-  /** All or nothing: links made by a failed call are removed again. */
-  attachXdp(o: { netns: string; progFd: number; mode: XdpMode; ports: { ifname: string; pin: string }[] }): Promise<AttachResult[]>;
-  /** The tc engine: TCX links pinned at `pin`, or legacy filters. All or nothing, like attachXdp. */
-  attachTc(o: { netns: string; progFd: number; attach: TcAttach; ports: { ifname: string; pin: string }[] }): Promise<TcAttachResult[]>;
+  /** The maps of `names` pinned in pinDir (absent ones left out), no programs. */
+  openPinned(pinDir: string, names: string[]): Promise<LoadedObject>;
+  /** Attaches program `prog` to ports the caller found need it (replace: drop
+   * the link of ours pinned there first). The kernel refuses a device that
+   * carries any XDP program. All or nothing. */
+  attachXdp(o: {
+    object: ObjectHandle;
+    prog: string;
+    netns: NetnsHandle | null;
+    mode: XdpMode;
+    ports: { ifindex: number; name: string; pin: string; replace: boolean }[];
+  }): Promise<AttachResult[]>;
+  /** The tc engine: TCX links pinned at `pin`, or legacy filters. Idempotent per port; all or nothing. */
+  attachTc(o: {
+    object: ObjectHandle;
+    prog: string;
+    netns: NetnsHandle | null;
+    attach: TcAttach;
+    ports: { ifindex: number; name: string; pin: string }[];
+  }): Promise<TcAttachResult[]>;
   /** Removes our legacy tc filters (and a clsact qdisc we made); per port: whether a filter was there. */
-  detachTcLegacy(netns: string | null, ifindexes: number[]): Promise<boolean[]>;
+  detachTcLegacy(netns: NetnsHandle | null, ifindexes: number[]): Promise<boolean[]>;
   /** tc state per ifindex (null: no such interface). */
-  tcState(netns: string | null, ifindexes: number[]): Promise<(TcState | null)[]>;
+  tcState(netns: NetnsHandle | null, ifindexes: number[]): Promise<(TcState | null)[]>;
   /** Whether the kernel has TCX. */
   probeTcx(): Promise<boolean>;
   /** Whether the kernel has the qdisc `kind` (tried in a throwaway netns). */
   probeQdisc(kind: string): Promise<boolean>;
   /** An fq root qdisc of ours on each device (for the tc engine's delay). */
-  ensureRootFq(netns: string | null, ifindexes: number[]): Promise<void>;
+  ensureRootFq(netns: NetnsHandle | null, ifindexes: number[]): Promise<void>;
   /** Removes the fq root qdiscs of ours. */
-  removeRootFq(netns: string | null, ifindexes: number[]): Promise<void>;
+  removeRootFq(netns: NetnsHandle | null, ifindexes: number[]): Promise<void>;
   /** XDP features per ifindex (null: unknown to this kernel, or no such device). */
-  xdpFeatures(netns: string | null, ifindexes: number[]): Promise<(XdpFeatures | null)[]>;
+  xdpFeatures(netns: NetnsHandle | null, ifindexes: number[]): Promise<(XdpFeatures | null)[]>;
   /** Sets interfaces administratively up or down. */
-  setLinkUp(netns: string | null, items: { ifindex: number; up: boolean }[]): Promise<void>;
+  setLinkUp(netns: NetnsHandle | null, items: { ifindex: number; up: boolean }[]): Promise<void>;
   /** null, or libpcap's words about what is wrong with a pcap-filter expression. */
   compileFilter(expr: string, snaplen: number): string | null;
-  /** Reads the capture perf buffer `mapFd` (pages per CPU: a power of 2),
+  /** Reads the perf buffer map `map` of `object` (pages per CPU: a power of 2),
    * keeping only frames that match `filter` (a pcap-filter expression). */
-  openPerfReader(mapFd: number, pagesPerCpu: number, filter?: string, snaplen?: number): unknown;
+  openPerfReader(object: ObjectHandle, map: string, pagesPerCpu: number, filter?: string, snaplen?: number): PerfReaderHandle;
   /** Frames read within the wait (tsNs: CLOCK_REALTIME ns; a VLAN tag held in
    * metadata put back); lost and rejected count since the reader opened. */
-  readPerf(handle: unknown, o: { timeoutMs: number }): Promise<{ frames: CapturedFrame[]; lost: number; rejected: number }>;
-  closePerfReader(handle: unknown): void;
+  readPerf(handle: PerfReaderHandle, o: { timeoutMs: number }): Promise<{ frames: CapturedFrame[]; lost: number; rejected: number }>;
   /** Detaches the bpf_links (XDP or TCX) pinned at `pins`; per pin: whether something was pinned there. */
   detachLinks(pins: string[]): Promise<boolean[]>;
   pinnedLinks(pins: string[]): Promise<(PinnedLink | null)[]>;
-  mapOps(netns: string | null, ops: MapOp[]): Promise<(boolean | Buffer | null)[]>;
-  mapDump(fd: number, keySize: number, valueSize: number): Promise<{ key: Buffer; value: Buffer }[]>;
-  /** A pinned map's fd and shape, without loading any program (null: nothing pinned there). */
-  openPinnedMap(path: string): Promise<{ fd: number; type: number; keySize: number; valueSize: number; maxEntries: number } | null>;
-  closeFd(fd: number): void;
-  getLink(netns: string | null, nameOrIndex: string | number): Promise<LinkInfo | null>;
-  listLinks(netns: string | null): Promise<LinkInfo[]>;
-  netnsId(netns: string | null, target: string): Promise<number | null>;
-  getFeatures(netns: string | null, ifnames: string[]): Promise<Record<string, FeatureState>[]>;
-  setFeatures(netns: string | null, items: { ifname: string; want: Record<string, boolean> }[]): Promise<Record<string, FeatureState>[]>;
-  sendFrames(netns: string | null, ifname: string, frames: Buffer[]): Promise<number>;
-  openCapture(netns: string | null, ifname: string): Promise<number>;
-  readCapture(fd: number, o: { max?: number; timeoutMs?: number }): Promise<Buffer[]>;
-  closeCapture(fd: number): void;
-  /** flock(2)-held file lock; the kernel drops it when the process dies. */
-  lockFile(path: string, timeoutMs: number): Promise<number>;
-  unlockFile(fd: number): void;
+  mapOps(object: ObjectHandle, netns: NetnsHandle | null, ops: MapOp[]): Promise<(boolean | Buffer | null)[]>;
+  mapDump(object: ObjectHandle, map: string): Promise<{ key: Buffer; value: Buffer }[]>;
+  getLink(netns: NetnsHandle | null, nameOrIndex: string | number): Promise<LinkInfo | null>;
+  listLinks(netns: NetnsHandle | null): Promise<LinkInfo[]>;
+  /** The id under which `netns` knows `target` (null: none assigned). */
+  netnsId(netns: NetnsHandle | null, target: NetnsHandle): Promise<number | null>;
+  getFeatures(netns: NetnsHandle | null, ifindexes: number[]): Promise<Record<string, FeatureState>[]>;
+  setFeatures(netns: NetnsHandle | null, items: { ifindex: number; want: Record<string, boolean> }[]): Promise<Record<string, FeatureState>[]>;
+  sendFrames(netns: NetnsHandle | null, ifname: string, frames: Buffer[]): Promise<number>;
+  openCapture(netns: NetnsHandle | null, ifname: string): Promise<PacketSocketHandle>;
+  readCapture(handle: PacketSocketHandle, o: { max?: number; timeoutMs?: number }): Promise<Buffer[]>;
+  /** flock(2)-held file lock; the kernel drops it when the process dies. Release with closeHandle. */
+  lockFile(path: string, timeoutMs: number): Promise<LockHandle>;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** Repo root from src/native or dist/native. */
-export const packageRoot = path.resolve(here, '..', '..');
 
 let raw: RawAddon | undefined;
 

@@ -4,8 +4,7 @@
  * kernel can do what is asked), then reconciles the installed state and
  * reports each change. `link` and `impair` go through the same path with a
  * change to the run-time state: one way into the kernel for all of them. */
-import { access } from 'node:fs/promises';
-import { Dataplane, type Engine, type Impairment } from '../dataplane/dataplane.js';
+import { Dataplane, type Engine, type Impairment, type InstalledPorts } from '../dataplane/dataplane.js';
 import { XconnectError } from '../errors.js';
 import { native } from '../native/addon.js';
 import type { Plan, SkippedLink } from '../plan/types.js';
@@ -14,6 +13,7 @@ import { foreignPrograms, gatherNodes, readInstalled, wireNodes } from './gather
 import { enforceCuts, enforceFq, fqPortsWanted } from './link-state.js';
 import { loadPlan, varsOf } from './load-plan.js';
 import { lockLab } from './lock.js';
+import { closeNodes } from './nodes.js';
 import { restoreUnneeded, tuneNodes, wantedNodeSettings, type PeerChangeReport } from './node-settings.js';
 import { withRuntimeState, type WireRuntime } from './overrides.js';
 import { labPinDir } from './paths.js';
@@ -96,23 +96,24 @@ function report(w: ResolvedWire, runtime: WireRuntime | undefined, action: WireA
   };
 }
 
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
-}
-
 /** A change to the lab's run-time state that a command wants made, checked
  * against the plan before anything is written. */
 export type StateChange = (state: RuntimeState, plan: Plan) => RuntimeState;
 
 export interface ReconcileOptions extends ApplyOptions {
   change?: StateChange;
+  /** Runs once the change is made, with the lock held and the nodes'
+   * namespaces still open (link waits there for the carrier to settle). */
+  after?: (wires: ResolvedWire[]) => Promise<void>;
 }
 
 /** Carries out a reconciliation: stale ports out, node settings (written to
  * the lab's record before they change), wires in, then what the run-time state
  * asks of the ports. Each step is a batch. */
-async function execute(dp: Dataplane, lab: string, rec: Reconciliation, full: boolean, views: Parameters<typeof restoreUnneeded>[2]) {
-  await dp.removePorts(null, rec.removePorts);
+async function execute(dp: Dataplane, lab: string, rec: Reconciliation, installed: InstalledPorts, full: boolean, views: Parameters<typeof restoreUnneeded>[2]) {
+  // A stale port is known by its pin; the pinned link says which device it was.
+  const pinned = (name: string) => installed.pins.get(name)?.xdp?.ifindex || installed.pins.get(name)?.tcx?.ifindex || null;
+  await dp.removePorts(rec.removePorts.map((name) => ({ name, ifindex: pinned(name) })));
   // Checked on every run, wired or not: a node restart or a hand-made ethtool
   // change would otherwise break an XDP wire silently.
   const wants = wantedNodeSettings(rec.steps);
@@ -123,13 +124,12 @@ async function execute(dp: Dataplane, lab: string, rec: Reconciliation, full: bo
     impair: w.plan.options.impair,
     peerMac: { a: w.a.peerMac, b: w.b.peerMac },
   });
-  const ends = (s: WireStep) => ({ a: s.wire.a.ifname, b: s.wire.b.ifname });
+  const ends = (s: WireStep) => ({ a: s.wire.a.link, b: s.wire.b.link });
   await dp.installWires(
-    null,
     rec.steps.filter((s) => s.action === 'add' || s.action === 'reinstall').map((s) => ({ ...ends(s), settings: settings(s.wire) })),
+    installed,
   );
   await dp.updateWires(
-    null,
     rec.steps.filter((s) => s.action === 'update').map((s) => ({ ...ends(s), adminUp: s.wire.plan.options.admin === 'up', impair: s.wire.plan.options.impair })),
   );
   // Settings no wire needs any more (its engine changed, or it went) are put
@@ -159,14 +159,17 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
       hint: `nodes: ${topology?.nodes.map((n) => n.name).join(', ') || 'none'}`,
     });
   const lock = await lockLab(filePlan.lab);
-  let dp: Dataplane | undefined;
+  let dp: Dataplane | null = null;
+  let views: Awaited<ReturnType<typeof gatherNodes>>['views'] = new Map();
   try {
     const before = await readRuntimeState(filePlan.lab);
     let state = opts.change ? opts.change(before, filePlan) : before;
     const { plan, runtime, stale } = withRuntimeState(filePlan, state);
     const candidates = opts.node ? plan.wires.filter((w) => wireNodes(w).includes(opts.node!)) : plan.wires;
     const host = await LinkIndex.of(null);
-    const { views, pending, ready } = await gatherNodes(topology, candidates, opts.node);
+    const gathered = await gatherNodes(topology, candidates, opts.node);
+    views = gathered.views;
+    const { pending, ready } = gathered;
     let wanted = ready;
     if (opts.node) {
       // The other end's port may not exist yet (containerlab creates it with that node).
@@ -178,12 +181,13 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
     }
     const { wires, problems } = resolveWires(wanted, host, views, await readXdpFeatures(wanted, host), opts.file);
 
-    // Read what an earlier run installed; a lab without any state gets its pin
+    // Read what an earlier run installed (its maps: the programs are loaded
+    // only if a wire must be attached); a lab without any state gets its pin
     // directory only once every check has passed.
     const pinDir = labPinDir(plan.lab);
-    if (await exists(pinDir)) dp = await Dataplane.open(pinDir);
-    const installed = await readInstalled(dp, wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
-    const foreign = await foreignPrograms(wires, installed);
+    dp = await Dataplane.openPinned(pinDir);
+    const installed = await readInstalled(dp, wires.flatMap((w) => [w.a.link, w.b.link]));
+    const foreign = foreignPrograms(wires, installed);
     const unable = await capabilityProblems(wires);
     if (problems.length || unable.length) throw problemsError([...problems, ...unable, ...foreign]);
     if (foreign.length) throw problemsError(foreign, 'remove that program or exclude the link; nothing was changed', 'BUSY');
@@ -199,19 +203,20 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
       if (!opts.node) state = { ...state, cuts: Object.fromEntries(Object.entries(state.cuts).filter(([id]) => !stale.cuts.includes(id))) };
       if (!opts.node) state = { ...state, impair: Object.fromEntries(Object.entries(state.impair).filter(([k]) => !stale.impair.includes(k))) };
       await writeRuntimeState(plan.lab, state);
-      peerChanges = await execute(dp, plan.lab, rec, !opts.node, views);
+      peerChanges = await execute(dp, plan.lab, rec, installed, !opts.node, views);
       state = await enforceFq(state, wires, host);
       state = await enforceCuts(state, wires, (s) => writeRuntimeState(plan.lab, s));
       await writeRuntimeState(plan.lab, state);
       const keep = new Set(wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
       if (opts.node) for (const k of installed.config.keys()) keep.add(k);
-      await dp.forgetPortsExcept(null, keep);
+      await dp.forgetPortsExcept(keep);
       // A capture flag nobody reads (its capture was killed) costs every frame a
       // failed copy: off with it, and say so.
       const capturing = [...installed.config].filter(([, c]) => c.capture).map(([i]) => i);
       if (capturing.length && !(await captureRunning(plan.lab)))
         staleCaptures = (await dp.setCapture(capturing, null)).map((i) => host.byIndex.get(i)?.name ?? String(i)).sort();
     }
+    if (opts.after) await opts.after(wires);
     const changed = rec.steps.filter((s) => s.action !== 'unchanged').length + rec.removePorts.length;
     return {
       lab: plan.lab,
@@ -229,6 +234,7 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
     };
   } finally {
     dp?.close();
+    closeNodes([...views.values()].map((v) => v.runtime));
     await lock.release();
   }
 }

@@ -5,7 +5,7 @@
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
-import { native } from '../native/addon.js';
+import { native, type LockHandle } from '../native/addon.js';
 import { labCaptureLockFile } from './paths.js';
 
 export interface CaptureLock {
@@ -16,7 +16,7 @@ export interface CaptureLock {
 export async function takeCaptureLock(lab: string): Promise<CaptureLock> {
   const file = labCaptureLockFile(lab);
   await mkdir(path.dirname(file), { recursive: true });
-  let fd: number;
+  let fd: LockHandle;
   try {
     fd = await native.lockFile(file, 0);
   } catch (e) {
@@ -30,7 +30,7 @@ export async function takeCaptureLock(lab: string): Promise<CaptureLock> {
   return {
     release: async () => {
       await rm(file, { force: true });
-      native.unlockFile(fd);
+      native.closeHandle(fd);
     },
   };
 }
@@ -42,7 +42,7 @@ export async function captureRunning(lab: string): Promise<boolean> {
   if (!(await access(file).then(() => true, () => false))) return false;
   try {
     const fd = await native.lockFile(file, 0);
-    native.unlockFile(fd);
+    native.closeHandle(fd);
     await rm(file, { force: true });
     return false;
   } catch (e) {

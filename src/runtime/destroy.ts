@@ -8,7 +8,7 @@ import type { Topology } from '../topology/model.js';
 import { loadPlan } from './load-plan.js';
 import { lockLab, removeBpffsRootIfUnused } from './lock.js';
 import { undoRuntimeState } from './link-state.js';
-import { findNodes } from './nodes.js';
+import { closeNodes, findNodes } from './nodes.js';
 import { labMetricsSampleFile, labPeersFile, labPinDir } from './paths.js';
 import { dropOriginals, readOriginals, type Originals } from './peer-state.js';
 import { dropCached } from './plan-cache.js';
@@ -39,17 +39,22 @@ async function restorePeers(topo: Topology, originals: Originals): Promise<strin
   }
   const { nodes } = await findNodes(topo, byNode.keys());
   const restored: string[] = [];
-  for (const [name, node] of nodes) {
-    const links = await LinkIndex.of(node.netns);
-    const items = byNode
-      .get(name)!
-      .flatMap(([iface, want]) => {
-        const l = links.find(iface);
-        return l ? [{ iface, ifname: l.name, want }] : [];
-      });
-    if (items.length === 0) continue;
-    await native.setFeatures(node.netns, items.map(({ ifname, want }) => ({ ifname, want })));
-    restored.push(...items.map((it) => `${name}:${it.iface}`));
+  try {
+    for (const [name, node] of nodes) {
+      const links = await LinkIndex.of(node.netns);
+      const items = byNode
+        .get(name)!
+        .flatMap(([iface, want]) => {
+          const l = links.find(iface);
+          return l ? [{ iface, ifindex: l.ifindex, want }] : [];
+        });
+      if (items.length === 0) continue;
+      await node.netns.assertAt(`node ${name}`);
+      await native.setFeatures(node.netns.handle, items.map(({ ifindex, want }) => ({ ifindex, want })));
+      restored.push(...items.map((it) => `${name}:${it.iface}`));
+    }
+  } finally {
+    closeNodes(nodes.values());
   }
   return restored.sort();
 }

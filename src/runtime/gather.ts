@@ -1,11 +1,11 @@
 /** The reads apply makes before it decides anything: the lab's nodes and
  * their interfaces, what is installed, and programs that are not ours. */
-import type { Dataplane } from '../dataplane/dataplane.js';
-import { native } from '../native/addon.js';
+import { foreignAttachments, type Dataplane } from '../dataplane/dataplane.js';
+import { native, type LinkInfo } from '../native/addon.js';
 import type { WirePlan } from '../plan/types.js';
 import type { Topology } from '../topology/model.js';
-import { findNodes, nodeProblemsError, type NodeRuntime } from './nodes.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../util/pool.js';
+import { closeNodes, findNodes, nodeProblemsError, type NodeRuntime } from './nodes.js';
 import type { InstalledState } from './reconcile.js';
 import { viewNode, type NodeView, type ResolvedWire } from './resolve.js';
 
@@ -13,10 +13,13 @@ export function wireNodes(w: WirePlan): string[] {
   return [w.a.node?.name, w.b.node?.name].filter((n): n is string => !!n);
 }
 
-/** Reads what is installed for `ports` (empty when the lab has none). */
-export async function readInstalled(dp: Dataplane | undefined, ports: number[]): Promise<InstalledState> {
-  if (!dp) return { pins: new Map(), config: new Map(), tcFilters: new Set() };
-  return dp.installed(null, ports);
+/** Reads what is installed for `ports` (empty when the lab has none; the
+ * tc state of the ports is read all the same, for foreign programs). */
+export async function readInstalled(dp: Dataplane | null, ports: LinkInfo[]): Promise<InstalledState> {
+  if (dp) return dp.installed(ports);
+  const ifindexes = [...new Set(ports.map((p) => p.ifindex))];
+  const tc = ifindexes.length ? await native.tcState(null, ifindexes) : [];
+  return { pins: new Map(), config: new Map(), tc: new Map(ifindexes.map((i, k) => [i, tc[k] ?? null])), tcFilters: new Set() };
 }
 
 /** Finds nodes and views their interfaces; in --node mode, splits wires into ready and pending. */
@@ -25,9 +28,11 @@ export async function gatherNodes(topo: Topology | undefined, wires: WirePlan[],
   const views = new Map<string, NodeView>();
   if (!topo || names.size === 0) return { views, pending: [] as { id: string; reason: string }[], ready: wires };
   const { nodes, problems } = await findNodes(topo, names);
-  if (!onlyNode && problems.length) throw nodeProblemsError(problems, topo.name);
   const own = problems.find((p) => p.name === onlyNode);
-  if (own) throw nodeProblemsError([own], topo.name);
+  if ((!onlyNode && problems.length) || own) {
+    closeNodes(nodes.values());
+    throw nodeProblemsError(own ? [own] : problems, topo.name);
+  }
   const found = await mapLimit([...nodes.values()], 8, (n: NodeRuntime) => viewNode(n));
   for (const v of found) views.set(v.runtime.name, v);
   const pending: { id: string; reason: string }[] = [];
@@ -41,20 +46,11 @@ export async function gatherNodes(topo: Topology | undefined, wires: WirePlan[],
 
 /** Ports carrying a program at XDP or TCX, or a tc bpf filter, that is not
  * one of ours: a wire beside it would either never see a frame or hand
- * frames to it unasked. */
-export async function foreignPrograms(wires: ResolvedWire[], installed: InstalledState): Promise<string[]> {
-  const ports = wires.flatMap((w) => [w.a, w.b].map((p) => ({ w, p })));
-  const tc = ports.length ? await native.tcState(null, ports.map(({ p }) => p.ifindex)) : [];
-  return ports.flatMap(({ w, p }, k) => {
-    const pins = installed.pins.get(p.ifname);
-    const out: string[] = [];
-    const beside = 'that clab-xconnect did not install; refusing to run beside it';
-    if (p.link.xdp.mode !== 'none' && pins?.xdp?.progId !== p.link.xdp.progId)
-      out.push(`wire ${w.plan.id}: port ${p.ifname} already carries XDP program id ${p.link.xdp.progId} (${p.link.xdp.mode} mode) ${beside}`);
-    for (const id of tc[k]?.tcx ?? [])
-      if (id !== pins?.tcx?.progId || pins.tcx.ifindex !== p.ifindex) out.push(`wire ${w.plan.id}: port ${p.ifname} already carries TCX program id ${id} ${beside}`);
-    for (const f of tc[k]?.filters ?? [])
-      if (f.kind === 'bpf' && !f.ours) out.push(`wire ${w.plan.id}: port ${p.ifname} already carries a tc bpf filter (pref ${f.prio}, "${f.name}") ${beside}`);
-    return out;
-  });
+ * frames to it unasked. Read from the snapshot. */
+export function foreignPrograms(wires: ResolvedWire[], installed: InstalledState): string[] {
+  return wires.flatMap((w) =>
+    [w.a, w.b].flatMap((p) =>
+      foreignAttachments(p.link, installed).map((what) => `wire ${w.plan.id}: port ${p.ifname} already carries ${what} that clab-xconnect did not install; refusing to run beside it`),
+    ),
+  );
 }

@@ -3,7 +3,7 @@
  * restore it. The cut is run-time state: it survives re-applies until `link
  * up`, and apply carries out whatever a crashed command left half done. */
 import { XconnectError } from '../errors.js';
-import { native } from '../native/addon.js';
+import { native, type NetnsHandle } from '../native/addon.js';
 import { reconcileLab, type ApplyReport } from './apply.js';
 import { varsOf } from './load-plan.js';
 import { findWire } from './endpoint.js';
@@ -48,10 +48,15 @@ function carrier(p: ResolvedPort): CarrierReport {
 async function setCut(opts: LinkOptions, cut: boolean): Promise<LinkReport> {
   let id = '';
   let changed = false;
+  let settled = true;
   const r = await reconcileLab({
     file: opts.file,
     env: opts.env,
     ...varsOf(opts),
+    after: async (wires) => {
+      const w = wires.find((x) => x.plan.id === id);
+      if (changed && w) settled = await settle([w.a, w.b], !cut);
+    },
     change: (state, plan) => {
       const { wire } = findWire(plan, opts.endpoint, opts.file);
       id = wire.id;
@@ -69,7 +74,6 @@ async function setCut(opts: LinkOptions, cut: boolean): Promise<LinkReport> {
   const w = r.resolved.find((x) => x.plan.id === id);
   if (!w) throw new XconnectError('RUNTIME', `wire ${id} could not be resolved`, { hint: 'run apply to see why' });
   const { state: _s, runtime: _r, resolved: _w, ...apply } = r;
-  const settled = changed ? await settle([w.a, w.b], !cut) : true;
   return { lab: r.lab, wire: id, state: cut ? 'cut' : 'up', changed, settled, ends: [carrier(w.a), carrier(w.b)], apply };
 }
 
@@ -80,11 +84,11 @@ async function setCut(opts: LinkOptions, cut: boolean): Promise<LinkReport> {
 async function settle(ports: ResolvedPort[], up: boolean, timeoutMs = 5000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const ifaces = [
-    ...ports.map((p) => ({ netns: null as string | null, name: p.ifname })),
-    ...ports.flatMap((p) => (p.peer ? [{ netns: p.peer.netns, name: p.peer.ifname }] : [])),
+    ...ports.map((p) => ({ netns: null as NetnsHandle | null, ifindex: p.ifindex })),
+    ...ports.flatMap((p) => (p.peer ? [{ netns: p.peer.netns.handle, ifindex: p.peer.ifindex }] : [])),
   ];
   for (;;) {
-    const links = await Promise.all(ifaces.map((i) => native.getLink(i.netns, i.name)));
+    const links = await Promise.all(ifaces.map((i) => native.getLink(i.netns, i.ifindex)));
     if (links.every((l) => !l || (l.operState === 'up') === up)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));

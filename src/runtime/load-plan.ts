@@ -1,14 +1,14 @@
 /** Reads a plan source for the runtime: the plan, and for a containerlab file
  * the topology too (the runtime needs its nodes to find their namespaces).
- * An unchanged source comes from the plan cache (src/runtime/plan-cache.ts). */
+ * An unchanged source comes from the plan cache (src/runtime/plan-cache.ts).
+ *
+ * The parsers (YAML, the schema, the Go template engine, the planner) are
+ * loaded only when needed: a re-apply of an unchanged plain topology reads
+ * the cache and never loads them, which is most of its start-up time. */
 import { readFileSync } from 'node:fs';
 import { XconnectError } from '../errors.js';
-import { detectPlanSource } from '../plan/plan-file.js';
-import { planTopology } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
-import { loadXdpXconnectConfig } from '../plan/xdp-xconnect.js';
 import { type Env, substituteEnv } from '../topology/env-subst.js';
-import { loadTopology, renderTopologyText } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';
 import { cacheKey, readCached, writeCached } from './plan-cache.js';
 
@@ -22,7 +22,13 @@ export interface PlanSourceOptions {
   vars?: string | readonly string[];
 }
 
-function parse(file: string, env: Env, vars: PlanSourceOptions['vars']): LoadedPlan {
+async function parse(file: string, env: Env, vars: PlanSourceOptions['vars']): Promise<LoadedPlan> {
+  const [{ detectPlanSource }, { planTopology }, { loadXdpXconnectConfig }, { loadTopology }] = await Promise.all([
+    import('../plan/plan-file.js'),
+    import('../plan/plan.js'),
+    import('../plan/xdp-xconnect.js'),
+    import('../topology/load.js'),
+  ]);
   if (detectPlanSource(file) === 'xdp-xconnect') return { plan: loadXdpXconnectConfig(file) };
   const topology = loadTopology(file, vars === undefined ? { env } : { env, vars });
   return { plan: planTopology(topology, { displayFile: file }), topology };
@@ -43,10 +49,15 @@ function recording(env: Env, seen: Map<string, string | undefined>): Env {
  * rendering reads (topology, vars files, sub-templates) and every variable the
  * substitution looks up, found by doing both on one read of the bytes.
  * Undefined when any step fails: the load then reports it, with context. */
-function currentKey(file: string, env: Env, vars: PlanSourceOptions['vars']): string | undefined {
+async function currentKey(file: string, env: Env, vars: PlanSourceOptions['vars']): Promise<string | undefined> {
   try {
     const text = readFileSync(file, 'utf8');
-    const rendered = renderTopologyText(file, vars === undefined ? {} : { vars }, text);
+    // Plain text renders to itself (and reads no vars file unless one is
+    // named): no template engine needed for its key.
+    const rendered =
+      vars === undefined && !text.includes('{{')
+        ? { text, inputs: [{ file, text }] }
+        : (await import('../topology/template/render.js')).renderTopologyText(file, vars === undefined ? {} : { vars }, text);
     const lookups = new Map<string, string | undefined>();
     substituteEnv(rendered.text, recording(env, lookups), file);
     return cacheKey({ file, inputs: rendered.inputs, vars, lookups, labDirBase: env['CLAB_LABDIR_BASE'] });
@@ -95,14 +106,14 @@ export async function loadPlan(file: string, env: Env = process.env, opts: PlanS
 }
 
 async function load(file: string, env: Env, opts: PlanSourceOptions): Promise<LoadedPlan> {
-  const key = currentKey(file, env, opts.vars);
+  const key = await currentKey(file, env, opts.vars);
   if (key === undefined) return parse(file, env, opts.vars);
   const hit = await readCached<LoadedPlan>(file, key);
   if (hit) return hit;
-  const loaded = parse(file, env, opts.vars);
+  const loaded = await parse(file, env, opts.vars);
   // The loader reads the files again itself: cache its result only when they
   // still hold the bytes the key was made of (an edit in between would
   // otherwise file one version's plan under another version's key).
-  if (currentKey(file, env, opts.vars) === key) await writeCached(file, key, loaded);
+  if ((await currentKey(file, env, opts.vars)) === key) await writeCached(file, key, loaded);
   return loaded;
 }

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { XconnectError } from '../errors.js';
-import { native } from '../native/addon.js';
+import { native, type LockHandle } from '../native/addon.js';
 import { BPFFS_ROOT, RUN_DIR, labLockFile, labPeersFile, labPinDir } from './paths.js';
 import { readOriginals } from './peer-state.js';
 
@@ -83,7 +83,7 @@ async function checkBpffs(): Promise<void> {
 }
 
 /** flock()s `file`, waiting up to `waitMs`; errors name the file and what to do. */
-async function acquire(file: string, waitMs: number, holder: string): Promise<number> {
+async function acquire(file: string, waitMs: number, holder: string): Promise<LockHandle> {
   try {
     return await native.lockFile(file, waitMs);
   } catch (e) {
@@ -122,11 +122,11 @@ export async function lockLab(lab: string, waitMs = 30_000): Promise<LabLock> {
   const fd = await acquire(file, waitMs, `lab ${lab}`);
   let ok = false;
   try {
-    native.unlockFile(await acquire(path.join(RUN_DIR, ROOT_LOCK), waitMs, 'the bpffs root'));
+    native.closeHandle(await acquire(path.join(RUN_DIR, ROOT_LOCK), waitMs, 'the bpffs root'));
     await readOriginals(lab);
     ok = true;
   } finally {
-    if (!ok) native.unlockFile(fd);
+    if (!ok) native.closeHandle(fd);
   }
   // Waiters notice the file is gone once they get the lock, and retry on a new one.
   const remove = async () => {
@@ -135,13 +135,13 @@ export async function lockLab(lab: string, waitMs = 30_000): Promise<LabLock> {
         if (errnoOf(e) !== 'ENOENT') throw e;
       });
     } finally {
-      native.unlockFile(fd);
+      native.closeHandle(fd);
     }
   };
   return {
     // A lab with nothing installed keeps no lock file either (a failed first
     // apply, a dry run, a run naming a lab that does not exist).
-    release: async () => (existsSync(labPinDir(lab)) || existsSync(labPeersFile(lab)) ? native.unlockFile(fd) : remove()),
+    release: async () => (existsSync(labPinDir(lab)) || existsSync(labPeersFile(lab)) ? native.closeHandle(fd) : remove()),
     remove,
   };
 }
@@ -187,6 +187,6 @@ export async function removeBpffsRootIfUnused(): Promise<boolean> {
     if (['ENOTEMPTY', 'EEXIST', 'ENOENT', 'EBUSY'].includes(errnoOf(e) ?? '')) return false;
     throw e;
   } finally {
-    native.unlockFile(fd);
+    native.closeHandle(fd);
   }
 }

@@ -10,16 +10,15 @@
  * (/run), one per topology file, and are written atomically; a missing,
  * unreadable or mismatched entry just means a normal load. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { packageRoot } from '../native/addon.js';
+import { packageVersion } from '../util/package.js';
 import { RUN_DIR } from './paths.js';
 
 /** Bump when the shape of Plan or Topology changes; the package version is
  * part of the key too, so an upgrade never reads an older parser's result. */
 const CACHE_FORMAT = 2;
-const VERSION = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = packageVersion();
 
 /** What a load read: the key is a hash of exactly this. */
 export interface CacheInputs {

@@ -3,7 +3,9 @@
  * engine of each direction. Collects every problem before failing, so one run tells the
  * user all that is wrong. Reads only; changes nothing. */
 import { native, type LinkInfo, type XdpFeatures } from '../native/addon.js';
+import { nsHandle, type Netns } from '../native/netns.js';
 import { chooseEngine, type EngineDecision, type PortFacts } from '../dataplane/engine-policy.js';
+import type { NodeIface } from '../dataplane/peer-tuning.js';
 import { XconnectError, type ErrorCode } from '../errors.js';
 import type { PortPlan, WirePlan } from '../plan/types.js';
 import { sanitizeIfname } from '../topology/names.js';
@@ -17,8 +19,8 @@ export interface ResolvedPort {
   kind: string;
   /** `node:iface` behind the port, when it has one. */
   endpoint: string | null;
-  /** Where the node-side peer is, to tune it. */
-  peer: { netns: string; ifname: string } | null;
+  /** The node interface behind the port (the veth peer), to tune it. */
+  peer: NodeIface | null;
   /** The node interface's MAC (for the tc engine's bpf_redirect_peer). */
   peerMac: string | null;
   /** XDP features of the port's driver, read for NICs only (null otherwise). */
@@ -34,7 +36,8 @@ export interface ResolvedWire {
   engines: { a: EngineDecision; b: EngineDecision };
 }
 
-/** Interfaces of one netns by name and by altname. */
+/** Interfaces of one netns by name and by altname: one netlink dump, the
+ * snapshot a run decides and acts on. */
 export class LinkIndex {
   readonly byName = new Map<string, LinkInfo>();
   readonly byIndex = new Map<number, LinkInfo>();
@@ -45,8 +48,8 @@ export class LinkIndex {
       for (const alt of l.altnames) if (!this.byName.has(alt)) this.byName.set(alt, l);
     }
   }
-  static async of(netns: string | null): Promise<LinkIndex> {
-    return new LinkIndex(await native.listLinks(netns));
+  static async of(netns: Netns | null): Promise<LinkIndex> {
+    return new LinkIndex(await native.listLinks(nsHandle(netns)));
   }
   find(name: string): LinkInfo | undefined {
     return this.byName.get(name) ?? this.byName.get(sanitizeIfname(name));
@@ -63,8 +66,7 @@ export interface NodeView {
 /** Reads the node's interfaces and its netns id (after the host dump, which
  * makes the kernel assign ids to peer namespaces). */
 export async function viewNode(runtime: NodeRuntime): Promise<NodeView> {
-  const links = await LinkIndex.of(runtime.netns);
-  const nsid = await native.netnsId(null, runtime.netns);
+  const [links, nsid] = await Promise.all([LinkIndex.of(runtime.netns), native.netnsId(null, runtime.netns.handle)]);
   return { runtime, links, nsid };
 }
 
@@ -85,11 +87,11 @@ export function resolvePort(p: PortPlan, host: LinkIndex, nodes: Map<string, Nod
     if (!view) return `port ${label}: node ${p.node.name} is not available`;
     if (link.kind !== 'veth') return `port ${label} is a ${link.kind || 'plain'} device, expected the veth peer of ${endpoint}`;
     const want = view.links.find(p.node.iface);
-    if (!want) return `interface ${endpoint} does not exist in node ${p.node.name}'s netns ${view.runtime.netns}`;
+    if (!want) return `interface ${endpoint} does not exist in node ${p.node.name}'s netns ${view.runtime.netns.path}`;
     const samePeer = link.peerIfindex === want.ifindex && link.peerNetnsId !== null && link.peerNetnsId === view.nsid;
     if (!samePeer)
       return `port ${label} is not the veth peer of ${endpoint} (its peer is ifindex ${link.peerIfindex} in netns id ${link.peerNetnsId}; ${endpoint} is ifindex ${want.ifindex} in netns id ${view.nsid})`;
-    peer = { netns: view.runtime.netns, ifname: want.name };
+    peer = { netns: view.runtime.netns, ifindex: want.ifindex, ifname: want.name };
     peerMac = want.mac || null;
   }
   return { plan: p, ifname: link.name, ifindex: link.ifindex, kind: link.kind, endpoint, peer, peerMac, xdp: null, link };

@@ -6,46 +6,13 @@
  * One JSON file per lab in /run next to the lock; destroy removes it. */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import type { Impairment } from '../dataplane/layout.js';
 import { XconnectError } from '../errors.js';
 import { labRuntimeFile } from './paths.js';
+import type { RuntimeState } from './runtime-state-schema.js';
 
-const impairmentFields = z
-  .object({
-    loss: z.number().min(0).max(1),
-    corruption: z.number().min(0).max(1),
-    duplicate: z.number().min(0).max(1),
-    rateKbit: z.number().int().min(0),
-    burst: z.number().int().min(0),
-    delayUs: z.number().int().min(0),
-    jitterUs: z.number().int().min(0),
-  })
-  .partial()
-  .strict();
+export type { RuntimeState } from './runtime-state-schema.js';
 
-const schema = z
-  .object({
-    version: z.literal(1),
-    /** Cut wires by id. `restoring`: `link up` started and apply finishes it. */
-    cuts: z.record(
-      z.string(),
-      z.object({
-        since: z.string(),
-        phase: z.enum(['down', 'restoring']),
-        /** The root-netns ports taken down (destroy brings them up again). */
-        ports: z.array(z.string()),
-      }).strict(),
-    ),
-    /** Impairment overrides by direction (`<wire id>#a|b`): the fields set at
-     * run time, which replace the topology labels' until `impair reset`. */
-    impair: z.record(z.string(), impairmentFields),
-    /** Root-netns ports that carry an fq qdisc of ours (for a delay). */
-    fq: z.array(z.string()).default([]),
-  })
-  .strict();
-
-export type RuntimeState = z.infer<typeof schema>;
 export type Cut = RuntimeState['cuts'][string];
 
 export function emptyState(): RuntimeState {
@@ -74,6 +41,7 @@ export async function readRuntimeState(lab: string): Promise<RuntimeState> {
   } catch {
     json = undefined;
   }
+  const { schema } = await import('./runtime-state-schema.js');
   const r = schema.safeParse(json);
   if (!r.success)
     throw new XconnectError('RUNTIME', `${file} is damaged: it should hold the lab's cut links and impairments, as JSON`, {

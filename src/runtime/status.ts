@@ -2,7 +2,6 @@
  * impairments and counters, read from the kernel and the lab's maps, and
  * where the running state differs from the topology file (cuts, run-time
  * impairments). Reads only. */
-import { access } from 'node:fs/promises';
 import { Dataplane, type Engine, type Impairment, type PortState } from '../dataplane/dataplane.js';
 import { COUNTERS, type CounterName } from '../dataplane/layout.js';
 import type { PortPlan } from '../plan/types.js';
@@ -78,20 +77,19 @@ export async function status(opts: { file: string; env?: Record<string, string |
   const { plan: filePlan } = await loadPlan(opts.file, opts.env, varsOf(opts));
   const state = await readRuntimeState(filePlan.lab);
   const { plan, runtime } = withRuntimeState(filePlan, state);
-  const pinDir = labPinDir(plan.lab);
-  const installed = await access(pinDir).then(() => true, () => false);
-  const dp = installed ? await Dataplane.open(pinDir) : undefined;
+  // The lab's maps only: reading them needs no program load.
+  const dp = await Dataplane.openPinned(labPinDir(plan.lab));
   try {
     const host = await LinkIndex.of(null);
-    // Kernel names of every planned port (by name or altname), read in one batch.
+    // Every planned port (by name or altname), read in one batch.
     const links = plan.wires.flatMap((w) => [w.a, w.b]).map((p) => host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined));
-    const present = links.filter((l) => !!l).map((l) => l!.name);
-    const read = dp ? await dp.ports(null, present) : [];
-    const byName = new Map(read.map((r) => [r.ifname, r]));
+    const present = [...new Map(links.filter((l) => !!l).map((l) => [l!.ifindex, l!])).values()];
+    const read = dp ? await dp.ports(present) : [];
+    const byIndex = new Map(read.map((r) => [r.ifindex, r]));
     const wires: WireStatus[] = [];
     for (const [i, w] of plan.wires.entries()) {
       const [la, lb] = [links[2 * i], links[2 * i + 1]];
-      const states = [la, lb].map((l) => (l ? byName.get(l.name) : undefined));
+      const states = [la, lb].map((l) => (l ? byIndex.get(l.ifindex) : undefined));
       const [sa, sb] = states;
       const wired = (s: PortState | undefined, o: PortState | undefined) => !!s?.engine && !!o?.ifindex && s.config?.partner === o.ifindex;
       const both = wired(sa, sb) && wired(sb, sa);

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { dockerClient } from '../lab/docker.js';
 import { deployLab, destroyLab, ensureNodeImage, inspectLab } from '../lab/index.js';
-import { packageRoot } from '../native/addon.js';
+import { packageRoot } from '../util/package.js';
 import { requireRoot } from '../runtime/privileges.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';

@@ -1,7 +1,7 @@
 /** Runs the built CLI (dist/) the way users and CI scripts do. */
 import path from 'node:path';
 import { execa } from 'execa';
-import { packageRoot } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
 
 export interface CliResult {
   exitCode: number;

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, beforeEach } from 'vitest';
-import { packageRoot } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
 
 /** `docker run` options the image needs, as docs/ci.md documents them: the host's
  * network and pid namespaces, the capabilities (nothing else: --cap-drop ALL), bpffs,

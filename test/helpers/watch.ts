@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { execa } from 'execa';
-import { packageRoot } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
 
 export interface LogLine {
   time: string;

@@ -9,12 +9,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Dataplane, type Engine } from '../../src/dataplane/dataplane.js';
 import { wireNodeSettings } from '../../src/dataplane/engine-policy.js';
 import { NO_IMPAIRMENT } from '../../src/dataplane/layout.js';
-import { tunePeer } from '../../src/dataplane/peer-tuning.js';
-import { native, packageRoot, type TcAttach } from '../../src/native/addon.js';
+import { native, type TcAttach } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
+import { Netns } from '../../src/native/netns.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix, metadataVlanFrame } from '../helpers/frames.js';
+import { links, peerMacs, port, tuneNode, unconfigurePort, wirePorts } from '../helpers/ports.js';
 import { mainThreadNetns, nsExec, sh } from '../helpers/sys.js';
-import { addTcStitch, createWireLab, peerMacs, removeTcStitch, unconfigurePort, type WireLab } from '../helpers/wire-lab.js';
+import { addTcStitch, createWireLab, removeTcStitch, type WireLab } from '../helpers/wire-lab.js';
 
 const mainNetns = mainThreadNetns();
 afterEach(() => {
@@ -25,12 +28,12 @@ afterEach(() => {
 /** Sends frames from one node and returns what the other received within the wait. */
 async function across(lab: WireLab, frames: Buffer[], waitMs = 1500, from: 'n1' | 'n2' = 'n1'): Promise<Buffer[]> {
   const [tx, rx] = from === 'n1' ? [lab.n1, lab.n2] : [lab.n2, lab.n1];
-  const fd = await native.openCapture(rx, 'e0');
+  const tap = await PacketTap.open(rx, 'e0');
   try {
-    await native.sendFrames(tx, 'e0', frames);
-    return await receive(fd, frames, waitMs);
+    await sendFrames(tx, 'e0', frames);
+    return await receive(tap, frames, waitMs);
   } finally {
-    native.closeCapture(fd);
+    tap.close();
   }
 }
 
@@ -62,32 +65,46 @@ const CASES: { label: string; engine: Engine; tcAttach: TcAttach; mtu: number }[
 
 describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttach, mtu }) => {
   let lab: WireLab;
+  let wns: Netns;
   let dp: Dataplane;
   let macs: { a: string; b: string };
-  const ports = () => ({ netns: lab.w, a: 'pa', b: 'pb' });
   const settings = () => ({ engine, adminUp: true, loss: 0, peerMac: macs });
   const attach = engine === 'tc' ? tcAttach : engine === 'xdp' ? 'native' : 'generic';
+  const install = async (on = dp) => on.installWire(...(await wirePorts(on)), settings());
+  const update = async (change: { adminUp?: boolean; loss?: number }) => {
+    const [a, b] = await wirePorts(dp);
+    await dp.updateWires([{ a, b, ...change }]);
+  };
+  const remove = async () => dp.removePorts((await wirePorts(dp)).map((l) => ({ name: l.name, ifindex: l.ifindex })));
 
   beforeAll(async () => {
     lab = await createWireLab({ mtu });
     macs = await peerMacs(lab);
-    dp = await Dataplane.open(lab.pinDir, { tcAttach });
-    for (const n of [lab.n1, lab.n2]) await tunePeer(n, 'e0', wireNodeSettings(engine));
-    const r = await dp.installWire(ports(), settings());
+    wns = await Netns.open(lab.w);
+    dp = await Dataplane.open(lab.pinDir, { netns: wns, tcAttach });
+    for (const n of [lab.n1, lab.n2]) await tuneNode(n, wireNodeSettings(engine));
+    const r = await install();
     expect([r.a.engine, r.b.engine, r.a.created, r.b.created]).toEqual([engine, engine, true, true]);
-    expect(await dp.port(lab.w, 'pa')).toMatchObject({ engine, attach });
+    expect(await port(dp, 'pa')).toMatchObject({ engine, attach });
   });
 
   afterAll(async () => {
     dp?.close();
+    wns?.close();
     await lab?.destroy();
   });
 
   it('is found again by a later process (pinned maps and links are reused)', async () => {
-    const again = await Dataplane.open(lab.pinDir, { tcAttach });
+    const pinned = await Dataplane.openPinned(lab.pinDir, { netns: wns, tcAttach });
     try {
-      expect(await again.port(lab.w, 'pa')).toMatchObject({ engine, attach, config: { adminUp: true, impair: NO_IMPAIRMENT } });
-      const r = await again.installWire(ports(), settings());
+      expect(await port(pinned!, 'pa')).toMatchObject({ engine, attach, config: { adminUp: true, impair: NO_IMPAIRMENT } });
+    } finally {
+      pinned?.close();
+    }
+    const again = await Dataplane.open(lab.pinDir, { netns: wns, tcAttach });
+    try {
+      expect(await port(again, 'pa')).toMatchObject({ engine, attach, config: { adminUp: true, impair: NO_IMPAIRMENT } });
+      const r = await install(again);
       expect([r.a.created, r.b.created]).toEqual([false, false]);
     } finally {
       again.close();
@@ -120,9 +137,9 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
     ];
     it.each(frameMatrix('names', mtu + 14).map((f) => f.name).concat('unicast to the node'))('%s', async (name) => {
       const { bytes } = classes().find((f) => f.name === name)!;
-      const before = (await dp.port(lab.w, 'pa')).counters;
+      const before = (await port(dp, 'pa')).counters;
       const got = await across(lab, [bytes]);
-      const after = (await dp.port(lab.w, 'pa')).counters;
+      const after = (await port(dp, 'pa')).counters;
       expect(contains(got, bytes), `received ${got.map((f) => f.subarray(0, 32).toString('hex')).join(', ')}`).toBe(true);
       expect(delta(after.redirected, before.redirected)).toBe(1);
       expect(delta(after.rxPackets, before.rxPackets)).toBe(1);
@@ -130,9 +147,9 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
 
     it('the other direction too', async () => {
       const frames = [...frameMatrix(`${engine}-${mtu}-back`, 1514).slice(0, 6).map((f) => f.bytes), toNode(macs.a, `${engine}-${mtu}:back`)];
-      const before = (await dp.port(lab.w, 'pb')).counters;
+      const before = (await port(dp, 'pb')).counters;
       const got = await across(lab, frames, 1500, 'n2');
-      const after = (await dp.port(lab.w, 'pb')).counters;
+      const after = (await port(dp, 'pb')).counters;
       expect(frames.filter((f) => !contains(got, f))).toEqual([]);
       expect(delta(after.redirected, before.redirected)).toBe(frames.length);
     });
@@ -145,9 +162,9 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
         const { sent, expected } = metadataVlanFrame(`${engine}-${tcAttach}-${mtu}`);
         const toPeer = toNode(macs.b, `${engine}-${mtu}:vlan-to-node`, 0x88b6);
         const toPeerTagged = Buffer.concat([toPeer.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 100]), toPeer.subarray(12)]);
-        const before = (await dp.port(lab.w, 'pa')).counters;
+        const before = (await port(dp, 'pa')).counters;
         const got = await across(lab, [sent, toPeer]);
-        const after = (await dp.port(lab.w, 'pa')).counters;
+        const after = (await port(dp, 'pa')).counters;
         expect(contains(got, expected), `received ${got.map((f) => f.subarray(0, 20).toString('hex')).join(', ')}`).toBe(true);
         expect(contains(got, toPeerTagged), `received ${got.map((f) => f.subarray(0, 20).toString('hex')).join(', ')}`).toBe(true);
         expect(delta(after.redirected, before.redirected)).toBe(2);
@@ -159,44 +176,44 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
 
   it('counts every frame it forwards', async () => {
     const frames = frameMatrix('count', 1514).slice(0, 8).map((f) => f.bytes);
-    const before = (await dp.port(lab.w, 'pa')).counters;
+    const before = (await port(dp, 'pa')).counters;
     const got = await across(lab, frames);
-    const after = (await dp.port(lab.w, 'pa')).counters;
+    const after = (await port(dp, 'pa')).counters;
     expect(frames.filter((f) => !contains(got, f))).toEqual([]);
     expect(delta(after.rxPackets, before.rxPackets)).toBe(frames.length);
     expect(delta(after.redirected, before.redirected)).toBe(frames.length);
     expect(delta(after.rxBytes, before.rxBytes)).toBe(frames.reduce((s, f) => s + f.length, 0));
     expect(delta(after.dropAdmin + after.dropLoss + after.passNoPartner, before.dropAdmin + before.dropLoss + before.passNoPartner)).toBe(0);
     // Re-installing keeps the port's counter slot, and so its counts.
-    await dp.installWire(ports(), settings());
-    expect((await dp.port(lab.w, 'pa')).counters.rxPackets).toBe(after.rxPackets);
+    await install();
+    expect((await port(dp, 'pa')).counters.rxPackets).toBe(after.rxPackets);
   });
 
   it('drops and counts while admin down, forwards again when up', async () => {
     const frames = frameMatrix('admin', 1514).slice(0, 5).map((f) => f.bytes);
-    await dp.updateWire(ports(), { adminUp: false });
-    const before = (await dp.port(lab.w, 'pa')).counters;
+    await update({ adminUp: false });
+    const before = (await port(dp, 'pa')).counters;
     const lost = await across(lab, frames, 500);
-    const after = (await dp.port(lab.w, 'pa')).counters;
+    const after = (await port(dp, 'pa')).counters;
     expect(frames.filter((f) => contains(lost, f))).toHaveLength(0);
     expect(delta(after.dropAdmin, before.dropAdmin)).toBe(frames.length);
-    await dp.updateWire(ports(), { adminUp: true });
+    await update({ adminUp: true });
     const back = await across(lab, frames);
     expect(frames.every((f) => contains(back, f))).toBe(true);
   });
 
   it('drops all frames at loss 100% and none at 0%', async () => {
     const frames = frameMatrix('loss', 1514).slice(0, 8).map((f) => f.bytes);
-    await dp.updateWire(ports(), { loss: 1 });
-    const before = (await dp.port(lab.w, 'pa')).counters;
+    await update({ loss: 1 });
+    const before = (await port(dp, 'pa')).counters;
     const lost = await across(lab, frames, 500);
-    const after = (await dp.port(lab.w, 'pa')).counters;
+    const after = (await port(dp, 'pa')).counters;
     expect(frames.filter((f) => contains(lost, f))).toHaveLength(0);
     expect(delta(after.dropLoss, before.dropLoss)).toBe(frames.length);
-    await dp.updateWire(ports(), { loss: 0 });
-    const b2 = (await dp.port(lab.w, 'pa')).counters;
+    await update({ loss: 0 });
+    const b2 = (await port(dp, 'pa')).counters;
     const got = await across(lab, frames);
-    const a2 = (await dp.port(lab.w, 'pa')).counters;
+    const a2 = (await port(dp, 'pa')).counters;
     expect(frames.every((f) => contains(got, f))).toBe(true);
     expect(delta(a2.dropLoss, b2.dropLoss)).toBe(0);
   });
@@ -204,7 +221,7 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
   it('hands the frames of a port it does not know to the tc stitch beneath', async () => {
     await addTcStitch(lab.wire, 'pa', 'pb');
     try {
-      const pa = (await native.getLink(lab.w, 'pa'))!.ifindex;
+      const pa = (await links(wns, ['pa']))[0]!.ifindex;
       await unconfigurePort(lab.pinDir, pa);
       const frames = frameMatrix('fallthrough', 1514).slice(0, 4).map((f) => f.bytes);
       const got = await across(lab, frames);
@@ -219,12 +236,12 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
       } else {
         expect(frames.filter((f) => !contains(got, f))).toEqual([]);
       }
-      expect((await dp.port(lab.w, 'pa')).config).toBeNull();
+      expect((await port(dp, 'pa')).config).toBeNull();
       // apply's repair: installing again puts the port back on the engine.
-      await dp.installWire(ports(), settings());
-      const before = (await dp.port(lab.w, 'pa')).counters;
+      await install();
+      const before = (await port(dp, 'pa')).counters;
       await across(lab, frames);
-      expect(delta((await dp.port(lab.w, 'pa')).counters.redirected, before.redirected)).toBe(frames.length);
+      expect(delta((await port(dp, 'pa')).counters.redirected, before.redirected)).toBe(frames.length);
     } finally {
       await removeTcStitch(lab.wire, 'pa', 'pb');
     }
@@ -235,47 +252,49 @@ describe.each(CASES)('wire on the $label engine at MTU $mtu', ({ engine, tcAttac
       .filter((l) => l)
       .map((l) => l!.id);
     expect(linkIds).toHaveLength(engine === 'tc' && tcAttach === 'legacy' ? 0 : 2);
-    await dp.removeWire(ports());
+    await remove();
     for (const p of ['pa', 'pb']) {
       const ip = await nsExec(lab.wire, ['ip', '-d', 'link', 'show', p]);
       expect(ip.stdout).not.toMatch(/xdp/);
       expect((await nsExec(lab.wire, ['tc', 'filter', 'show', 'dev', p, 'ingress'])).stdout).toBe('');
       // A clsact qdisc the legacy attach added goes with its filter.
       expect((await nsExec(lab.wire, ['tc', 'qdisc', 'show', 'dev', p])).stdout).not.toMatch(/clsact|ingress/);
-      expect((await native.tcState(lab.w, [(await native.getLink(lab.w, p))!.ifindex]))[0]).toEqual({ tcx: [], filters: [] });
+      expect((await native.tcState(wns.handle, [(await links(wns, [p]))[0]!.ifindex]))[0]).toEqual({ tcx: [], filters: [] });
     }
     for (const dir of ['xdp', 'tcx']) expect(await readdir(path.join(lab.pinDir, dir)).catch(() => [])).toEqual([]);
-    const links = JSON.parse((await sh('bpftool', ['-j', 'link', 'show'])).stdout) as { id: number }[];
-    expect(links.map((l) => l.id).filter((id) => linkIds.includes(id))).toEqual([]);
+    const bpfLinks = JSON.parse((await sh('bpftool', ['-j', 'link', 'show'])).stdout) as { id: number }[];
+    expect(bpfLinks.map((l) => l.id).filter((id) => linkIds.includes(id))).toEqual([]);
     expect((await dp.configuredPorts()).size).toBe(0);
     await addTcStitch(lab.wire, 'pa', 'pb');
     const frames = frameMatrix('fallback', 1514).slice(0, 8).map((f) => f.bytes);
     const got = await across(lab, frames);
     expect(frames.every((f) => contains(got, f))).toBe(true);
     // Removing again is a no-op.
-    await dp.removeWire(ports());
+    await remove();
   });
 });
 
 describe('switching engines under traffic', () => {
   let lab: WireLab;
+  let wns: Netns;
   let dp: Dataplane;
   beforeAll(async () => {
     lab = await createWireLab({ mtu: 1500 });
-    for (const n of [lab.n1, lab.n2]) await tunePeer(n, 'e0', wireNodeSettings('xdp'));
-    dp = await Dataplane.open(lab.pinDir);
+    for (const n of [lab.n1, lab.n2]) await tuneNode(n, wireNodeSettings('xdp'));
+    wns = await Netns.open(lab.w);
+    dp = await Dataplane.open(lab.pinDir, { netns: wns });
   });
   afterAll(async () => {
     dp?.close();
+    wns?.close();
     await lab?.destroy();
   });
 
   it('reinstalls each port on the new engine without sending any frame twice', async () => {
     const macs = await peerMacs(lab);
-    const ports = { netns: lab.w, a: 'pa', b: 'pb' };
-    await dp.installWire(ports, { engine: 'tc', adminUp: true, loss: 0, peerMac: macs });
+    await dp.installWire(...(await wirePorts(dp)), { engine: 'tc', adminUp: true, loss: 0, peerMac: macs });
     const order: Engine[] = ['xdp', 'tc', 'xdp-generic', 'xdp', 'xdp-generic', 'tc'];
-    const fd = await native.openCapture(lab.n2, 'e0');
+    const tap = await PacketTap.open(lab.n2, 'e0');
     const sent: Buffer[] = [];
     let stop = false;
     const sender = (async () => {
@@ -287,20 +306,21 @@ describe('switching engines under traffic', () => {
           return f;
         });
         sent.push(...batch);
-        await native.sendFrames(lab.n1, 'e0', batch);
+        await sendFrames(lab.n1, 'e0', batch);
       }
     })();
     try {
       for (const engine of order) {
-        await dp.installWire(ports, { engine, adminUp: true, loss: 0, peerMac: macs });
-        expect(await dp.port(lab.w, 'pa')).toMatchObject({ engine });
+        // Each install decides on a fresh snapshot, as apply does.
+        await dp.installWire(...(await wirePorts(dp)), { engine, adminUp: true, loss: 0, peerMac: macs });
+        expect(await port(dp, 'pa')).toMatchObject({ engine });
       }
     } finally {
       stop = true;
       await sender;
     }
-    const got = await receive(fd, sent, 3000);
-    native.closeCapture(fd);
+    const got = await receive(tap, sent, 3000);
+    tap.close();
     const seen = new Map<string, number>();
     for (const f of got) {
       const key = f.subarray(14, 40).toString('latin1');

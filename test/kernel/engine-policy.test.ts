@@ -7,36 +7,45 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { Dataplane, type Engine } from '../../src/dataplane/dataplane.js';
 import { chooseEngine, nodeSettings, wireNodeSettings, type PortFacts } from '../../src/dataplane/engine-policy.js';
-import { tunePeer } from '../../src/dataplane/peer-tuning.js';
-import { native, packageRoot } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
+import { Netns } from '../../src/native/netns.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix, metadataVlanFrame } from '../helpers/frames.js';
+import { peerMacs, tuneNode, wirePorts } from '../helpers/ports.js';
 import { nsExec } from '../helpers/sys.js';
-import { createWireLab, peerMacs, type WireLab } from '../helpers/wire-lab.js';
+import { createWireLab, type WireLab } from '../helpers/wire-lab.js';
 
 let lab: WireLab | undefined;
+let wns: Netns | undefined;
 let dp: Dataplane | undefined;
 afterEach(async () => {
   dp?.close();
+  wns?.close();
   await lab?.destroy();
-  lab = dp = undefined;
+  lab = dp = wns = undefined;
 });
+
+async function install(engine: Engine): Promise<void> {
+  wns = await Netns.open(lab!.w);
+  dp = await Dataplane.open(lab!.pinDir, { netns: wns });
+  await dp.installWire(...(await wirePorts(dp)), { engine, adminUp: true, loss: 0, peerMac: await peerMacs(lab!) });
+}
 
 async function wire(engine: Engine, features: Record<string, boolean>): Promise<WireLab> {
   lab = await createWireLab({ mtu: 1500 });
-  for (const n of [lab.n1, lab.n2]) await tunePeer(n, 'e0', features);
-  dp = await Dataplane.open(lab.pinDir);
-  await dp.installWire({ netns: lab.w, a: 'pa', b: 'pb' }, { engine, adminUp: true, loss: 0, peerMac: await peerMacs(lab) });
+  for (const n of [lab.n1, lab.n2]) await tuneNode(n, features);
+  await install(engine);
   return lab;
 }
 
 async function across(l: WireLab, frames: Buffer[]): Promise<Buffer[]> {
-  const fd = await native.openCapture(l.n2, 'e0');
+  const tap = await PacketTap.open(l.n2, 'e0');
   try {
-    await native.sendFrames(l.n1, 'e0', frames);
-    return await receive(fd, frames, 700);
+    await sendFrames(l.n1, 'e0', frames);
+    return await receive(tap, frames, 700);
   } finally {
-    native.closeCapture(fd);
+    tap.close();
   }
 }
 
@@ -67,9 +76,9 @@ describe('the XDP engine needs the node-side settings the policy applies', () =>
 
   it('reports what it changed on a node interface, and nothing the second time', async () => {
     lab = await createWireLab({ mtu: 1500 });
-    const first = await tunePeer(lab.n1, 'e0', wireNodeSettings('xdp'));
+    const first = await tuneNode(lab.n1, wireNodeSettings('xdp'));
     expect(first.map((c) => `${c.feature}:${c.to}`).sort()).toEqual(['rx-gro:true', 'tx-vlan-hw-insert:false', 'tx-vlan-stag-hw-insert:false'].sort());
-    expect(await tunePeer(lab.n1, 'e0', wireNodeSettings('xdp'))).toEqual([]);
+    expect(await tuneNode(lab.n1, wireNodeSettings('xdp'))).toEqual([]);
   });
 });
 
@@ -78,8 +87,7 @@ describe('the tc engine changes nothing inside the nodes', () => {
     lab = await createWireLab({ mtu: 9500, txChecksumOff: false });
     const k = async () => Promise.all([lab!.node1, lab!.node2].map(async (n) => (await nsExec(n, ['ethtool', '-k', 'e0'])).stdout));
     const before = await k();
-    dp = await Dataplane.open(lab.pinDir);
-    await dp.installWire({ netns: lab.w, a: 'pa', b: 'pb' }, { engine: 'tc', adminUp: true, loss: 0, peerMac: await peerMacs(lab) });
+    await install('tc');
     expect(await k()).toEqual(before);
     // tx checksum offload on (the veth default outside containerlab): the skb
     // keeps its partial checksum across the wire, and TCP works.
@@ -95,7 +103,9 @@ describe('the tc engine changes nothing inside the nodes', () => {
 });
 
 describe('chooseEngine', () => {
-  const veth = (ifname: string): PortFacts => ({ ifname, kind: 'veth', peer: { netns: '/proc/1/ns/net', ifname: 'eth1' }, xdp: null });
+  // The policy only asks whether a node interface is behind a veth port, never where.
+  const nodeIface = { netns: {} as Netns, ifindex: 2, ifname: 'eth1' };
+  const veth = (ifname: string): PortFacts => ({ ifname, kind: 'veth', peer: nodeIface, xdp: null });
   const nic = (ifname: string, native = true): PortFacts => ({
     ifname,
     kind: '',

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataplane, type Engine } from '../../src/dataplane/dataplane.js';
 import { NO_IMPAIRMENT } from '../../src/dataplane/layout.js';
 import { wireNodeSettings } from '../../src/dataplane/engine-policy.js';
-import { tunePeer } from '../../src/dataplane/peer-tuning.js';
-import { native } from '../../src/native/addon.js';
+import type { Impairment } from '../../src/dataplane/layout.js';
+import { Netns } from '../../src/native/netns.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
+import { peerMacs, port, tuneNode, wirePorts } from '../helpers/ports.js';
 import { nsExec } from '../helpers/sys.js';
-import { createWireLab, peerMacs, type WireLab } from '../helpers/wire-lab.js';
+import { createWireLab, type WireLab } from '../helpers/wire-lab.js';
 
 /** Numbered frames, `n` of them, 64 bytes, tagged. The number is written
  * twice, so that no single flipped bit turns one frame into another. */
@@ -25,20 +27,20 @@ function numbered(tag: string, n: number): Buffer[] {
 /** Sends frames in batches and reads everything that arrives until quiet. */
 async function blast(lab: WireLab, frames: Buffer[], from: 'n1' | 'n2' = 'n1'): Promise<Buffer[]> {
   const [tx, rx] = from === 'n1' ? [lab.n1, lab.n2] : [lab.n2, lab.n1];
-  const fd = await native.openCapture(rx, 'e0');
+  const tap = await PacketTap.open(rx, 'e0');
   const got: Buffer[] = [];
   try {
     for (let i = 0; i < frames.length; i += 500) {
-      await native.sendFrames(tx, 'e0', frames.slice(i, i + 500));
-      got.push(...(await native.readCapture(fd, { max: 100_000, timeoutMs: 20 })));
+      await sendFrames(tx, 'e0', frames.slice(i, i + 500));
+      got.push(...(await tap.read({ max: 100_000, timeoutMs: 20 })));
     }
     for (;;) {
-      const more = await native.readCapture(fd, { max: 100_000, timeoutMs: 300 });
+      const more = await tap.read({ max: 100_000, timeoutMs: 300 });
       if (more.length === 0) break;
       got.push(...more);
     }
   } finally {
-    native.closeCapture(fd);
+    tap.close();
   }
   const tag = frames[0]!.subarray(14, 20).toString();
   return got.filter((f) => f.subarray(14, 20).toString() === tag || f.length === frames[0]!.length);
@@ -57,23 +59,29 @@ function hamming(x: Buffer, y: Buffer): number {
 
 describe.each<{ engine: Engine }>([{ engine: 'tc' }, { engine: 'xdp' }])('impairments on the $engine engine', ({ engine }) => {
   let lab: WireLab;
+  let wns: Netns;
   let dp: Dataplane;
-  const ports = () => ({ netns: lab.w, a: 'pa', b: 'pb' });
-  const counters = async (p = 'pa') => (await dp.port(lab.w, p)).counters;
+  const counters = async (p = 'pa') => (await port(dp, p)).counters;
+  const impair = async (i: { a?: Partial<Impairment>; b?: Partial<Impairment> }) => {
+    const [a, b] = await wirePorts(dp);
+    await dp.updateWires([{ a, b, impair: i }]);
+  };
 
   beforeAll(async () => {
     lab = await createWireLab({ mtu: 1500 });
-    for (const n of [lab.n1, lab.n2]) await tunePeer(n, 'e0', wireNodeSettings(engine));
-    dp = await Dataplane.open(lab.pinDir);
-    await dp.installWire(ports(), { engine, adminUp: true, peerMac: await peerMacs(lab) });
+    for (const n of [lab.n1, lab.n2]) await tuneNode(n, wireNodeSettings(engine));
+    wns = await Netns.open(lab.w);
+    dp = await Dataplane.open(lab.pinDir, { netns: wns });
+    await dp.installWire(...(await wirePorts(dp)), { engine, adminUp: true, peerMac: await peerMacs(lab) });
   });
   afterAll(async () => {
     dp?.close();
+    wns?.close();
     await lab?.destroy();
   });
 
   it('loss 20%: the share lost over 5,000 frames is within 3 sigma, counted, and the other direction stays clean', async () => {
-    await dp.updateWire(ports(), { impair: { a: { loss: 0.2 } } });
+    await impair({ a: { loss: 0.2 } });
     const frames = numbered('lossab', 5000);
     const before = await counters();
     const got = await blast(lab, frames);
@@ -83,11 +91,11 @@ describe.each<{ engine: Engine }>([{ engine: 'tc' }, { engine: 'xdp' }])('impair
     expect(Number(after.dropLoss - before.dropLoss)).toBe(lost);
     const back = numbered('lossba', 2000);
     expect((await blast(lab, back, 'n2')).length).toBe(back.length);
-    await dp.updateWire(ports(), { impair: { a: { ...NO_IMPAIRMENT } } });
+    await impair({ a: { ...NO_IMPAIRMENT } });
   });
 
   it('corruption: corrupted frames arrive, differ from what was sent by one bit, and are counted', async () => {
-    await dp.updateWire(ports(), { impair: { a: { corruption: 0.5 } } });
+    await impair({ a: { corruption: 0.5 } });
     const frames = numbered('corrup', 400);
     const before = await counters();
     const got = await blast(lab, frames);
@@ -98,11 +106,11 @@ describe.each<{ engine: Engine }>([{ engine: 'tc' }, { engine: 'xdp' }])('impair
     const corrupted = distances.filter((d) => d === 1).length;
     expect(Number(after.corrupted - before.corrupted)).toBe(corrupted);
     within3Sigma(corrupted, frames.length, 0.5);
-    await dp.updateWire(ports(), { impair: { a: { corruption: 0 } } });
+    await impair({ a: { corruption: 0 } });
   });
 
   it('rate 1,000 kbit/s under UDP offered at 10x delivers the rate within 15%, and counts what it polices', async () => {
-    await dp.updateWire(ports(), { impair: { a: { rateKbit: 1000 } } });
+    await impair({ a: { rateKbit: 1000 } });
     const before = await counters();
     const server = nsExec(lab.node2, ['iperf3', '-s', '-1', '-B', lab.ip2, '-J'], { timeout: 30_000 });
     await new Promise((r) => setTimeout(r, 300));
@@ -116,19 +124,19 @@ describe.each<{ engine: Engine }>([{ engine: 'tc' }, { engine: 'xdp' }])('impair
     expect(l2kbit, `received ${l2kbit.toFixed(0)} kbit/s`).toBeGreaterThan(850);
     expect(l2kbit).toBeLessThan(1150);
     expect(Number(after.dropRate - before.dropRate)).toBeGreaterThan(1000);
-    await dp.updateWire(ports(), { impair: { a: { rateKbit: 0 } } });
+    await impair({ a: { rateKbit: 0 } });
   });
 
   it('reset restores full delivery', async () => {
-    await dp.updateWire(ports(), { impair: { a: { ...NO_IMPAIRMENT }, b: { ...NO_IMPAIRMENT } } });
+    await impair({ a: { ...NO_IMPAIRMENT }, b: { ...NO_IMPAIRMENT } });
     const frames = numbered('resetx', 2000);
     expect((await blast(lab, frames)).length).toBe(frames.length);
-    expect((await dp.port(lab.w, 'pa')).config?.impair).toEqual(NO_IMPAIRMENT);
+    expect((await port(dp, 'pa')).config?.impair).toEqual(NO_IMPAIRMENT);
   });
 
   if (engine === 'tc')
     it('duplicate 50% gives about 1.5x the frames, and counts the copies', async () => {
-      await dp.updateWire(ports(), { impair: { a: { duplicate: 0.5 } } });
+      await impair({ a: { duplicate: 0.5 } });
       const frames = numbered('duplic', 2000);
       const before = await counters();
       const got = await blast(lab, frames);
@@ -136,6 +144,6 @@ describe.each<{ engine: Engine }>([{ engine: 'tc' }, { engine: 'xdp' }])('impair
       const extra = got.length - frames.length;
       within3Sigma(extra, frames.length, 0.5);
       expect(Number(after.duplicated - before.duplicated)).toBe(extra);
-      await dp.updateWire(ports(), { impair: { a: { duplicate: 0 } } });
+      await impair({ a: { duplicate: 0 } });
     });
 });

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { native, packageRoot } from '../../src/native/addon.js';
+import { native } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
 import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
 import { dropCached } from '../../src/runtime/plan-cache.js';
 import { ensureNodeImage } from '../../src/lab/index.js';

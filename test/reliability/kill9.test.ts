@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
 import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { bpfObjectsExist, linkIds, snapshot, type KernelSnapshot, type LabScope } from '../helpers/kernel-state.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/native/addon.js';
+import { packageRoot } from '../../src/util/package.js';
 import { cli } from '../helpers/cli.js';
 import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
 

@@ -1,6 +1,6 @@
 /** `clab-xconnect apply`: wire a running lab; a repeated run changes nothing. */
 import { formatImpairment } from '../../plan/impairment-spec.js';
-import { apply, type ApplyReport } from '../../runtime/apply.js';
+import type { ApplyReport } from '../../runtime/apply.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 import { table } from '../../util/table.js';
 
@@ -49,6 +49,8 @@ export const applyCommand: Command = {
   async run(values) {
     const file = requireTopology(values, 'apply');
     const format = outputFormat(values);
+    // Loaded when run: a command pays only for the modules it uses.
+    const { apply } = await import('../../runtime/apply.js');
     const report = await apply({
       file,
       node: typeof values['node'] === 'string' ? values['node'] : undefined,

@@ -1,7 +1,7 @@
 /** `clab-xconnect capture`: what crosses the wires, from the wires' own
  * programs, as pcapng to a file or to stdout (`-w - | wireshark -k -i -`). */
 import { createWriteStream } from 'node:fs';
-import { capture, type CaptureReport } from '../../capture/session.js';
+import type { CaptureReport } from '../../capture/session.js';
 import { XconnectError } from '../../errors.js';
 import { parseDuration } from '../../util/duration.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption } from '../command.js';
@@ -57,6 +57,7 @@ export const captureCommand: Command = {
     // A reader that goes away (wireshark closed) ends the capture cleanly.
     process.stdout.on('error', () => undefined);
     try {
+      const { capture } = await import('../../capture/session.js');
       const r = await capture({
         file,
         ...varsOf(values),

@@ -1,5 +1,4 @@
 /** `clab-xconnect destroy`: remove every program, link, map and pin of a lab. */
-import { destroy } from '../../runtime/destroy.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 
 export const destroyCommand: Command = {
@@ -9,6 +8,7 @@ export const destroyCommand: Command = {
   async run(values) {
     const file = requireTopology(values, 'destroy');
     const format = outputFormat(values);
+    const { destroy } = await import('../../runtime/destroy.js');
     const report = await destroy({ file, ...varsOf(values) });
     if (format === 'json') writeJson(report);
     else process.stdout.write(`lab ${report.lab}: removed ${report.removedPorts.length} port links and ${report.pinDir}\n`);

@@ -3,7 +3,7 @@
 import type { Impairment } from '../../dataplane/layout.js';
 import { XconnectError } from '../../errors.js';
 import { formatImpairment, parseImpairmentValue, type ImpairmentKey } from '../../plan/impairment-spec.js';
-import { impairReset, impairSet, impairShow, type ImpairReport } from '../../runtime/impair.js';
+import type { ImpairReport } from '../../runtime/impair.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 import { table } from '../../util/table.js';
 
@@ -65,12 +65,14 @@ export const impairCommand: Command = {
     switch (action) {
       case 'set': {
         if (!endpoint) throw usage('impair set needs the ENDPOINT whose frames to impair (node:iface)');
+        const { impairSet } = await import('../../runtime/impair.js');
         const r = await impairSet({ file, endpoint, set: fields(values), ...varsOf(values) });
         if (format === 'json') writeJson(r);
         else process.stdout.write(describe(r));
         return 0;
       }
       case 'reset': {
+        const { impairReset } = await import('../../runtime/impair.js');
         const r = await impairReset({ file, endpoint, all: values['all'] === true, ...varsOf(values) });
         if (format === 'json') writeJson(r);
         else process.stdout.write(describe(r));
@@ -78,6 +80,7 @@ export const impairCommand: Command = {
       }
       case 'show': {
         if (endpoint) throw usage('impair show takes no ENDPOINT');
+        const { impairShow } = await import('../../runtime/impair.js');
         const r = await impairShow({ file, ...varsOf(values) });
         if (format === 'json') writeJson(r);
         else {

@@ -1,7 +1,7 @@
 /** `clab-xconnect link down|up|flap ENDPOINT`: cut a wire so that both nodes
  * see it go down, restore it, or flap it. */
 import { XconnectError } from '../../errors.js';
-import { linkDown, linkFlap, linkUp, type LinkReport } from '../../runtime/link-control.js';
+import type { LinkReport } from '../../runtime/link-control.js';
 import { parseDuration } from '../../util/duration.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 
@@ -42,6 +42,7 @@ export const linkCommand: Command = {
     const file = requireTopology(values, 'link');
     const format = outputFormat(values);
     if (action !== 'flap') {
+      const { linkDown, linkUp } = await import('../../runtime/link-control.js');
       const r = await (action === 'down' ? linkDown : linkUp)({ file, endpoint, ...varsOf(values) });
       if (format === 'json') writeJson(r);
       else process.stdout.write(describe(r));
@@ -59,6 +60,7 @@ export const linkCommand: Command = {
     process.once('SIGTERM', onSignal);
     const transitions: { at: string; state: string }[] = [];
     try {
+      const { linkFlap } = await import('../../runtime/link-control.js');
       const r = await linkFlap({
         file,
         endpoint,

@@ -1,8 +1,6 @@
 /** `clab-xconnect plan`: prints the wire plan of a topology (or xdp-xconnect config)
  * without touching the system; `--rendered` prints the topology as containerlab reads it
  * after Go template rendering (containerlab's --export-rendered). */
-import { formatPlanJson, formatPlanTable } from '../../plan/format.js';
-import { planFile, renderedTopology } from '../../plan/plan-file.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 
 export const planCommand: Command = {
@@ -27,6 +25,7 @@ export const planCommand: Command = {
     const file = requireTopology(values, 'plan');
     const format = outputFormat(values);
     const opts = varsOf(values);
+    const { planFile, renderedTopology } = await import('../../plan/plan-file.js');
     if (values['rendered'] === true) {
       const r = renderedTopology(file, opts);
       if (format === 'json') writeJson({ rendered: r });
@@ -34,6 +33,7 @@ export const planCommand: Command = {
       return 0;
     }
     const plan = planFile(file, opts);
+    const { formatPlanJson, formatPlanTable } = await import('../../plan/format.js');
     process.stdout.write(format === 'json' ? formatPlanJson(plan) : formatPlanTable(plan));
     return 0;
   },

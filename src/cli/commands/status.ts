@@ -1,8 +1,7 @@
 /** `clab-xconnect status`: each wire with its ports, engine, admin state,
  * impairments and counters. */
-import { oneShotMetricsText } from '../../metrics/index.js';
 import { formatImpairment } from '../../plan/impairment-spec.js';
-import { status, type StatusReport } from '../../runtime/status.js';
+import type { StatusReport } from '../../runtime/status.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 import { table } from '../../util/table.js';
 
@@ -42,9 +41,10 @@ export const statusCommand: Command = {
   async run(values) {
     const file = requireTopology(values, 'status');
     const format = outputFormat(values, ['table', 'json', 'prometheus']);
+    const { status } = await import('../../runtime/status.js');
     const report = await status({ file, ...varsOf(values) });
     if (format === 'json') writeJson(report);
-    else if (format === 'prometheus') process.stdout.write(await oneShotMetricsText(report));
+    else if (format === 'prometheus') process.stdout.write(await (await import('../../metrics/index.js')).oneShotMetricsText(report));
     else process.stdout.write(formatStatusTable(report));
     return 0;
   },

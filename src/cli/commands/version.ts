@@ -3,8 +3,8 @@
  * `version` command too). */
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import path from 'node:path';
-import { native, packageRoot } from '../../native/addon.js';
+import { native } from '../../native/addon.js';
+import { packageVersion } from '../../util/package.js';
 import { type Command, formatOption, outputFormat, writeJson } from '../command.js';
 
 export interface VersionReport {
@@ -17,11 +17,6 @@ export interface VersionReport {
   tcxError?: string;
   /** The libbpf the native addon runs with (from the loaded shared object); null: not known. */
   libbpf: string | null;
-}
-
-/** The package version from package.json. */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** libbpf.so.X.Y.Z as mapped into this process (after the addon loaded it). */

@@ -2,7 +2,7 @@
  * edits, node restarts, the lab's destruction), with Prometheus metrics. */
 import { XconnectError } from '../../errors.js';
 import { parseListenAddress } from '../../metrics/server.js';
-import { LOG_FORMATS, watch, type LogFormat } from '../../watch/index.js';
+import { LOG_FORMATS, type LogFormat } from '../../watch/log.js';
 import { type Command, requireTopology, topologyOption } from '../command.js';
 
 function logFormat(values: Record<string, unknown>): LogFormat {
@@ -25,6 +25,7 @@ export const watchCommand: Command = {
     const format = logFormat(values);
     const address = values['metrics-address'];
     const metrics = typeof address === 'string' ? parseListenAddress(address) : undefined;
+    const { watch } = await import('../../watch/index.js');
     await watch({ file, logFormat: format, ...(metrics ? { metrics } : {}) });
     return 0;
   },
