@@ -12,8 +12,7 @@ import type { Dataplane, PortState } from '../dataplane/dataplane.js';
 import type { Engine, EngineDecision } from '../dataplane/engine-policy.js';
 import type { FeatureChange } from '../dataplane/peer-tuning.js';
 import { XconnectError } from '../errors.js';
-import type { Netns } from './netns.js';
-import { run } from './sh.js';
+import { pidAlive, run, type Netns } from '../lab/index.js';
 
 type Libs = {
   Dataplane: typeof import('../dataplane/dataplane.js').Dataplane;
@@ -86,12 +85,7 @@ export function reapStaleBpffs(): string[] {
     .map(([, dir]) => dir!)
     .filter((dir) => {
       const pid = Number(/xcbench-bpffs-(\d+)-/.exec(dir)![1]);
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code !== 'EPERM' && pid !== process.pid;
-      }
+      return pid !== process.pid && !pidAlive(pid);
     });
   for (const dir of stale) {
     try {

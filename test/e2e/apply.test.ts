@@ -9,7 +9,7 @@ import { native, packageRoot } from '../../src/native/addon.js';
 import { labLockFile, labPinDir } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
 import { receive } from '../helpers/capture.js';

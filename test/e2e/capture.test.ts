@@ -13,7 +13,7 @@ import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js'
 import { native, packageRoot } from '../../src/native/addon.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
 import { frameMatrix, metadataVlanFrame } from '../helpers/frames.js';

@@ -8,12 +8,12 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
+import { deployLab, destroyLab, unstitch, type DeployedLab } from '../../src/lab/index.js';
 import { native, packageRoot } from '../../src/native/addon.js';
 import { labPinDir } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { receive } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
@@ -84,11 +84,7 @@ describe('engines on a Docker lab', () => {
 
   /** Takes containerlab's u32 stitch off root-netns ports (its qdisc stays). */
   async function removeStitch(...ports: string[]): Promise<void> {
-    for (const p of ports) {
-      const shown = (await sh('tc', ['filter', 'show', 'dev', p, 'ingress'])).stdout;
-      for (const pref of new Set([...shown.matchAll(/pref (\d+) u32/g)].map((m) => m[1]!)))
-        await sh('tc', ['filter', 'del', 'dev', p, 'ingress', 'pref', pref]);
-    }
+    for (const p of ports) await unstitch(p, { keepQdisc: true });
   }
 
   setupOrFail(async () => {

@@ -10,7 +10,7 @@ import { native } from '../../src/native/addon.js';
 import { labRuntimeFile } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { receive } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
