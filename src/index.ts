@@ -5,7 +5,8 @@ export type * from './plan/types.js';
 
 // topology -> plan (pure, offline)
 export { loadTopology, type LoadOptions } from './topology/load.js';
-export { longName, stitchIfname, stitchAltname, vxlanStitchIfnames } from './topology/names.js';
+export { longName } from './topology/names.js';
+export { stitchIfname, stitchAltname, vxlanStitchIfnames } from './links/index.js';
 export { planTopology } from './plan/plan.js';
 export { planFile, detectPlanSource } from './plan/plan-file.js';
 export { loadXdpXconnectConfig } from './plan/xdp-xconnect.js';
@@ -24,6 +25,3 @@ export { Netns } from './native/netns.js';
 export type { PortConfig, PortCounters } from './dataplane/layout.js';
 export { chooseEngine, nodeSettings, wireNodeSettings, type EngineDecision } from './dataplane/engine-policy.js';
 export { tunePeers, type FeatureChange, type NodeIface } from './dataplane/peer-tuning.js';
-
-// the built-in containerlab-shaped deployer (demo and tests, when containerlab is absent)
-export { deployLab, destroyLab as destroyDeployedLab, ensureNodeImage, startNode, stopNode } from './lab/index.js';

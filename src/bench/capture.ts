@@ -5,6 +5,7 @@
  * capture). Per run: offered, delivered and captured datagrams/s, and the
  * frames the capture lost. See BENCHMARKS.md, "Capture". */
 import type { PortState } from '../dataplane/dataplane.js';
+import type { PerfReaderHandle } from '../native/addon.js';
 import { XconnectError } from '../errors.js';
 import { measureUdp } from './measure.js';
 import type { Fixture, PathKey } from './paths.js';
@@ -79,7 +80,7 @@ export interface CaptureSettings {
 const sum = (ps: PortState[], k: 'rxPackets' | 'captureDropped') => ps.reduce((a, p) => a + p.counters[k], 0n);
 
 /** Reads the perf buffer until `stop()`, counting frames, then drains it. */
-async function countFrames(reader: unknown, stop: () => boolean): Promise<{ frames: number; lost: number; polls: number }> {
+async function countFrames(reader: PerfReaderHandle, stop: () => boolean): Promise<{ frames: number; lost: number; polls: number }> {
   const { native } = await loadDataplane();
   let frames = 0;
   let lost = 0;
@@ -109,11 +110,9 @@ export async function measureCapture(
   if (!w) throw new XconnectError('RUNTIME', `${fx.spec.title} has no wire to capture on`);
   const { native } = await loadDataplane();
   const { dp, ports } = w;
-  const names = [ports.a, ports.b];
-  const before = await dp.ports(ports.netns, names);
-  const ifindexes = before.map((p) => p.ifindex).filter((i): i is number => i !== null);
-  if (ifindexes.length !== 2) throw new XconnectError('RUNTIME', `capture: ports ${names.join(', ')} not found in ${ports.netns}`);
-  const reader = native.openPerfReader(dp.captureMap(), s.pages);
+  const before = await dp.ports(ports);
+  const ifindexes = ports.map((p) => p.ifindex);
+  const reader = dp.openCaptureReader(s.pages);
   let on = false;
   let stop = false;
   let counting: ReturnType<typeof countFrames> | undefined;
@@ -137,7 +136,7 @@ export async function measureCapture(
     }
     const seconds = (performance.now() - t0) / 1000;
     const { frames, lost, polls } = await counting;
-    const after = await dp.ports(ports.netns, names);
+    const after = await dp.ports(ports);
     const entered = Number(sum(after, 'rxPackets') - sum(before, 'rxPackets'));
     const captureDropped = Number(sum(after, 'captureDropped') - sum(before, 'captureDropped'));
     return {
@@ -158,7 +157,7 @@ export async function measureCapture(
     if (on) await dp.setCapture(ifindexes, null).catch(() => undefined);
     // The reader may be in a poll; let it finish before closing.
     await counting?.catch(() => undefined);
-    native.closePerfReader(reader);
+    native.closeHandle(reader);
   }
 }
 

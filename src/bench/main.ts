@@ -19,19 +19,19 @@ import {
   type XdpFramesSample,
   type XdpFramesSettings,
 } from './measure.js';
-import { deleteAllNetnsSync, reapStaleNetns } from './netns.js';
 import { helpText, parseOptions, type BenchOptions } from './options.js';
 import { Fixture, PATHS } from './paths.js';
 import { benchControlPlane, type ControlPlaneResult } from './control-plane.js';
 import { CAPTURE_PATHS, captureSeries, showCapture, UDP_FRAME_OVERHEAD } from './capture.js';
-import { median, ratios, table, targets, type BenchResults, type PathResult } from './report.js';
-import { killChildren, run } from './sh.js';
-import { benchDir, buildTools } from './tools.js';
+import { formatReport, ratios, targets, type BenchResults, type PathResult } from './report.js';
+import { deleteOwnedNetnsSync, killChildren, reapStaleNetns, run } from '../lab/index.js';
+import { BENCH_NETNS, benchDir, buildTools } from './tools.js';
+import { median } from '../util/median.js';
 import { defaultLabEngine, loadDataplane, reapStaleBpffs, releaseWireState } from './wire.js';
 
 function cleanupSync(): void {
   killChildren();
-  deleteAllNetnsSync();
+  deleteOwnedNetnsSync(BENCH_NETNS);
   releaseWireState();
 }
 
@@ -251,7 +251,7 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const loadStart = os.loadavg()[0]!;
   mkdirSync(benchDir, { recursive: true });
-  const stale = [...(await reapStaleNetns()), ...reapStaleBpffs()];
+  const stale = [...(await reapStaleNetns(BENCH_NETNS)), ...reapStaleBpffs()];
   if (stale.length) log(`removed what dead bench runs left: ${stale.join(' ')}`);
   let defaultEngine: BenchResults['wire']['defaultEngine'] = null;
   if (o.dataPlane) {
@@ -295,7 +295,7 @@ async function main(): Promise<number> {
   };
   mkdirSync(path.dirname(o.out), { recursive: true });
   writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
-  process.stdout.write(table(report));
+  process.stdout.write(formatReport(report));
   log(`results: ${o.out} (${report.durationSeconds} s)`);
   releaseWireState();
   return results.some((r) => r.errors.length) ? 1 : 0;

@@ -5,21 +5,16 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { XconnectError } from '../errors.js';
 import type { Fixture } from './paths.js';
-import { createNetns, deleteNetns } from './netns.js';
-import { run, sleep, start } from './sh.js';
-import { generate, nsRun, type GenResult } from './tools.js';
+import { delNetns, run, sleep, start } from '../lab/index.js';
+import { benchNetns, generate, type GenOptions, type GenResult } from './tools.js';
 
 export interface XdpFramesSample {
   rxPps: number;
   offeredPps: number;
 }
 
-export interface XdpFramesSettings {
-  size: number;
-  seconds: number;
-  warmup: number;
-  threads: number;
-}
+/** Frame size, window, warm-up and generator threads (what `xcbench gen` takes). */
+export type XdpFramesSettings = Pick<GenOptions, 'size' | 'seconds' | 'warmup' | 'threads'>;
 
 /** Frames per second reaching the receiver's sink, and offered by the generator. */
 export async function measureXdpFrames(f: Fixture, s: XdpFramesSettings): Promise<XdpFramesSample> {
@@ -37,12 +32,12 @@ export async function measureXdpFrames(f: Fixture, s: XdpFramesSettings): Promis
 /** The generator with nothing behind it (its program drops every frame): how
  * fast frames can be made on one CPU, the ceiling of every path. */
 export async function measureGeneratorAlone(s: XdpFramesSettings): Promise<number> {
-  const ns = await createNetns('gen');
+  const ns = await benchNetns('gen');
   try {
     const r = await generate({ tx: { netns: ns, dev: 'lo' }, ...s, dryRun: true });
     return r.tx_pps;
   } finally {
-    await deleteNetns(ns);
+    await delNetns(ns);
   }
 }
 
@@ -82,18 +77,18 @@ const IPERF_PORT = '5201';
 async function iperf(f: Fixture, s: IperfSettings, clientArgs: string[]): Promise<{ client: IperfJson; server: IperfJson }> {
   await f.setMode('socket');
   const affinity = (cpu: number) => (s.pin ? ['-A', String(cpu)] : []);
-  const server = start('nsenter', [`--net=${f.rcv.netns.path}`, 'iperf3', '-s', '-1', '-J', '-B', f.rcv.addr, '-p', IPERF_PORT, ...affinity(1)], {
+  const server = start('iperf3', ['-s', '-1', '-J', '-B', f.rcv.addr, '-p', IPERF_PORT, ...affinity(1)], {
+    netns: f.rcv.netns.path,
     timeoutMs: (s.seconds + 30) * 1000,
     allowFail: true,
   });
   const what = `iperf3 ${clientArgs.join(' ')} through ${f.spec.title} (MTU ${f.opts.mtu})`;
   try {
     await waitListening(f, server.done);
-    const { stdout } = await nsRun(
-      f.snd.netns,
+    const { stdout } = await run(
       'iperf3',
       ['-c', f.rcv.addr, '-p', IPERF_PORT, '-t', String(s.seconds), '-O', '1', '-J', '--connect-timeout', '3000', ...clientArgs, ...affinity(0)],
-      { allowFail: true, timeoutMs: (s.seconds + 20) * 1000 },
+      { netns: f.snd.netns.path, allowFail: true, timeoutMs: (s.seconds + 20) * 1000 },
     );
     const client = parse(stdout, what);
     if (client.error) throw new XconnectError('RUNTIME', `${what}: ${client.error}`);
@@ -176,7 +171,7 @@ async function waitListening(f: Fixture, serverDone: Promise<unknown>): Promise<
   let exited = false;
   void serverDone.then(() => (exited = true));
   for (let i = 0; i < 100 && !exited; i++) {
-    const { stdout } = await nsRun(f.rcv.netns, 'ss', ['-Hltn', `sport = :${IPERF_PORT}`], { allowFail: true });
+    const { stdout } = await run('ss', ['-Hltn', `sport = :${IPERF_PORT}`], { netns: f.rcv.netns.path, allowFail: true });
     if (stdout.trim()) return;
     await sleep(30);
   }

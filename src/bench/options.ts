@@ -1,6 +1,7 @@
-/** `npm run bench` options: a table of declared flags, parsed and checked
- * before anything touches the kernel. */
+/** `npm run bench` options: a table of declared flags, parsed by node:util
+ * parseArgs (as the CLI's) and checked before anything touches the kernel. */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { XconnectError } from '../errors.js';
 import { CAPTURE_MAX } from '../dataplane/layout.js';
 import { CAPTURE_PAGES, CAPTURE_PATHS } from './capture.js';
@@ -222,23 +223,25 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     dataPlane: true,
     out: path.join(benchDir, 'results.json'),
   };
-  // Split `--flag=value`, then apply --quick and --reps first so that explicit
-  // flags override what they set.
+  // parseArgs splits `--flag=value` and keeps the order; the checks are ours
+  // (strict: false), so every mistake gets the same usage error. Then --quick
+  // and --reps apply first, so that explicit flags override what they set.
+  const config = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.arg ? ('string' as const) : ('boolean' as const) }]));
+  const parsed = parseArgs({ args: argv, options: { ...config, help: { type: 'boolean', short: 'h' } }, strict: false, allowPositionals: true, tokens: true });
   const tokens: { name: string; value?: string }[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') return null;
-    if (!a.startsWith('--')) throw usage(`unknown argument ${a}`);
-    const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (REMOVED[name]) throw usage(`--${name} was removed: ${REMOVED[name]}`);
-    const flag = FLAGS.find((f) => f.name === name);
-    if (!flag) throw usage(`unknown argument ${a}`);
-    let value: string | undefined;
+  for (const t of parsed.tokens) {
+    if (t.kind === 'positional') throw usage(`unknown argument ${t.value}`);
+    if (t.kind === 'option-terminator') throw usage('unknown argument --');
+    const raw = t.rawName + (t.inlineValue ? `=${t.value ?? ''}` : '');
+    if (t.name === 'help') return null;
+    if (!t.rawName.startsWith('--')) throw usage(`unknown argument ${raw}`);
+    if (REMOVED[t.name]) throw usage(`--${t.name} was removed: ${REMOVED[t.name]}`);
+    const flag = FLAGS.find((f) => f.name === t.name);
+    if (!flag) throw usage(`unknown argument ${raw}`);
     if (flag.arg) {
-      value = inline ?? argv[++i];
-      if (!value) throw usage(`--${flag.name} needs a value (${flag.arg})`);
-    } else if (inline !== undefined) throw usage(`--${flag.name} takes no value`);
-    tokens.push({ name, ...(value !== undefined ? { value } : {}) });
+      if (!t.value) throw usage(`--${flag.name} needs a value (${flag.arg})`);
+    } else if (t.inlineValue) throw usage(`--${flag.name} takes no value`);
+    tokens.push({ name: t.name, ...(t.value !== undefined ? { value: t.value } : {}) });
   }
   const rank = (t: { name: string }) => (t.name === 'quick' ? 0 : t.name === 'reps' ? 1 : 2);
   for (const t of [...tokens].sort((x, y) => rank(x) - rank(y))) FLAGS.find((f) => f.name === t.name)!.set(o, t.value ?? '');

@@ -4,10 +4,9 @@
  * node-side ends, everything else default). The sender and receiver
  * namespaces play the lab nodes; the middle plays the host. */
 import type { Engine } from '../dataplane/engine-policy.js';
-import { createNetns, deleteNetns, type Netns } from './netns.js';
-import { attachSink, detachSink, ethtoolK, nsRun, type SinkMode } from './tools.js';
+import { createWireBed, ethtoolK, ownedNetnsName, run, stitchBothWays, type Netns, type WireBed } from '../lab/index.js';
+import { attachSink, BENCH_NETNS, detachSink, type SinkMode } from './tools.js';
 import { installWire, type InstalledWire } from './wire.js';
-import { run } from './sh.js';
 
 export type PathKey = 'direct' | 'tc' | 'bridge' | 'wire-tc' | 'wire-xdp' | 'wire-xdp-generic' | 'wire-tc-bare';
 
@@ -58,82 +57,63 @@ export class Fixture {
   readonly rcv: Endpoint;
   readonly mid: Netns | undefined;
   wire: InstalledWire | undefined;
+  #bed: WireBed;
   #mode: Mode | undefined;
   /** What this path needed beyond containerlab's defaults, per mode (for the report). */
   readonly needs: Record<Mode, string[]> = { socket: [], 'xdp-frames': [] };
 
-  private constructor(spec: PathSpec, opts: FixtureOptions, snd: Endpoint, rcv: Endpoint, mid: Netns | undefined) {
+  private constructor(spec: PathSpec, opts: FixtureOptions, bed: WireBed) {
     this.spec = spec;
     this.opts = opts;
-    this.snd = snd;
-    this.rcv = rcv;
-    this.mid = mid;
+    this.#bed = bed;
+    this.snd = { netns: bed.node1, dev: bed.ifname, addr: bed.addrs[0] };
+    this.rcv = { netns: bed.node2, dev: bed.ifname, addr: bed.addrs[1] };
+    this.mid = bed.wire;
   }
 
-  /** Builds the path; on failure removes what it made. */
+  /** Builds the path on the test bed (src/lab/wire-bed.ts: link MTU on every
+   * veth end, tx checksum offload off on the node ends); on failure removes
+   * what it made. */
   static async build(spec: PathSpec, opts: FixtureOptions): Promise<Fixture> {
-    const made: Netns[] = [];
-    const ns = async (tag: string) => {
-      const n = await createNetns(tag);
-      made.push(n);
-      return n;
-    };
-    let f: Fixture | undefined;
+    const name = (tag: string) => ownedNetnsName(BENCH_NETNS, `${spec.id}-${tag}`);
+    const bed = await createWireBed({
+      names: { node1: name('snd'), node2: name('rcv'), wire: spec.key === 'direct' ? undefined : name('mid') },
+      ifname: 'eth1',
+      mtu: opts.mtu,
+      addrs: ['198.18.0.1', '198.18.0.2'],
+      netns: { lo: true, ipv6: true },
+    });
+    const f = new Fixture(spec, opts, bed);
     try {
-      const s = await ns(`${spec.id}-snd`);
-      const r = await ns(`${spec.id}-rcv`);
-      const m = spec.key === 'direct' ? undefined : await ns(`${spec.id}-mid`);
-      f = new Fixture(spec, opts, { netns: s, dev: 'eth1', addr: '198.18.0.1' }, { netns: r, dev: 'eth1', addr: '198.18.0.2' }, m);
       await f.#plumb();
       return f;
     } catch (e) {
-      await f?.wire?.remove().catch(() => undefined);
-      for (const n of made) await deleteNetns(n);
+      await f.destroy().catch(() => undefined);
       throw e;
     }
   }
 
+  /** What the path puts between pa and pb. */
   async #plumb(): Promise<void> {
-    const { snd, rcv, mid } = this;
-    const mtu = String(this.opts.mtu);
-    const link = (ns: Netns, dev: string) => run('ip', ['-n', ns.name, 'link', 'set', 'dev', dev, 'mtu', mtu, 'up']);
-    // `peer name`, not `peer`: iproute2 would read a short name like "a" as a keyword.
-    if (!mid) {
-      await run('ip', ['link', 'add', snd.dev, 'netns', snd.netns.name, 'type', 'veth', 'peer', 'name', rcv.dev, 'netns', rcv.netns.name]);
-    } else {
-      await run('ip', ['link', 'add', snd.dev, 'netns', snd.netns.name, 'type', 'veth', 'peer', 'name', 'pa', 'netns', mid.name]);
-      await run('ip', ['link', 'add', 'pb', 'netns', mid.name, 'type', 'veth', 'peer', 'name', rcv.dev, 'netns', rcv.netns.name]);
-      await link(mid, 'pa');
-      await link(mid, 'pb');
-    }
-    for (const e of [snd, rcv]) {
-      await link(e.netns, e.dev);
-      await run('ip', ['-n', e.netns.name, 'addr', 'add', `${e.addr}/24`, 'dev', e.dev]);
-      // containerlab turns tx checksum offload off on the node side of its veths.
-      await ethtoolK(e.netns, e.dev, { tx: 'off' });
-    }
+    const mid = this.mid;
     if (!mid) return;
+    const [pa, pb] = this.#bed.ports;
     switch (this.spec.key) {
       case 'tc':
-        // containerlab's stitch (links/link_veth.go via netlink): ingress qdisc,
-        // u32 match-all, mirred egress redirect, both ways.
-        for (const [from, to] of [['pa', 'pb'], ['pb', 'pa']] as const) {
-          await nsRun(mid, 'tc', ['qdisc', 'add', 'dev', from, 'ingress']);
-          await nsRun(mid, 'tc', ['filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
-            'action', 'mirred', 'egress', 'redirect', 'dev', to]);
-        }
+        // containerlab's stitch (src/lab/stitch.ts), both ways.
+        await stitchBothWays(pa, pb, { netns: mid.path });
         break;
       case 'bridge':
-        await run('ip', ['-n', mid.name, 'link', 'add', 'br0', 'type', 'bridge']);
-        for (const p of ['pa', 'pb']) await run('ip', ['-n', mid.name, 'link', 'set', 'dev', p, 'master', 'br0']);
-        await run('ip', ['-n', mid.name, 'link', 'set', 'dev', 'br0', 'up']);
+        await run('ip', ['link', 'add', 'br0', 'type', 'bridge'], { netns: mid.path });
+        for (const p of [pa, pb]) await run('ip', ['link', 'set', 'dev', p, 'master', 'br0'], { netns: mid.path });
+        await run('ip', ['link', 'set', 'dev', 'br0', 'up'], { netns: mid.path });
         break;
       default:
         if (this.spec.engine)
           this.wire = await installWire({
             mid,
-            a: { netns: snd.netns, dev: snd.dev },
-            b: { netns: rcv.netns, dev: rcv.dev },
+            a: { netns: this.snd.netns, dev: this.snd.dev },
+            b: { netns: this.rcv.netns, dev: this.rcv.dev },
             engine: this.spec.engine,
             tcAttach: this.opts.tcAttach,
             impairments: this.spec.impairments ?? true,
@@ -166,13 +146,13 @@ export class Fixture {
     if (this.#mode === 'xdp-frames') {
       // Undo what the XDP-frame mode set (the sink tool exists: it ran).
       await detachSink(rcv.netns, rcv.dev, this.sinkMode);
-      if (paGro) await ethtoolK(mid, 'pa', { gro: 'off' });
+      if (paGro) await ethtoolK('pa', { gro: 'off' }, { netns: mid.path });
     }
     if (mode === 'xdp-frames') {
       await attachSink(rcv.netns, rcv.dev, this.sinkMode);
       if (this.sinkMode === 'tc') needs.push('receiver eth1: tc ingress sink (bpf_redirect_peer skips the veth\'s XDP hook)');
       if (paGro) {
-        await ethtoolK(mid, 'pa', { gro: 'on' });
+        await ethtoolK('pa', { gro: 'on' }, { netns: mid.path });
         needs.push('middle pa: GRO on (NAPI for the generator\'s XDP frames)');
       }
     }
@@ -185,7 +165,7 @@ export class Fixture {
     try {
       await this.wire?.remove();
     } finally {
-      for (const n of [this.snd.netns, this.rcv.netns, this.mid]) if (n) await deleteNetns(n);
+      await this.#bed.destroy();
     }
   }
 }

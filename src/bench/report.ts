@@ -4,6 +4,8 @@ import type { CaptureSeries } from './capture.js';
 import type { ControlPlaneResult } from './control-plane.js';
 import type { PathKey } from './paths.js';
 import type { TcpSample, UdpSample, XdpFramesSample } from './measure.js';
+import { formatPercent } from '../util/percent.js';
+import { table, type Column } from '../util/table.js';
 
 export interface PathResult {
   /** Letter (a..f), key, label, link MTU. */
@@ -89,13 +91,6 @@ export interface BenchResults {
   controlPlane: ControlPlaneResult[];
 }
 
-export function median(xs: number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 const RATIOS: [PathKey, PathKey][] = [
   ['wire-tc', 'tc'],
   ['wire-tc', 'direct'],
@@ -164,14 +159,16 @@ export function targets(results: PathResult[], rs: Ratio[], mtus: number[]): Tar
   return out;
 }
 
-const pad = (s: string, n: number) => s.padEnd(n);
-const lpad = (s: string, n: number) => s.padStart(n);
+/** A report table: fixed minimum widths, no gap (right-aligned columns carry their own). */
+const grid = (header: string[], rows: string[][], columns: Column[]) => table(header, rows, { columns, gap: '' }).trimEnd();
+const L = (width: number): Column => ({ width });
+const R = (width: number): Column => ({ width, align: 'right' });
 const f = (x: number | undefined | null, scale: number, digits: number) =>
   x === undefined || x === null || Number.isNaN(x) ? '-' : (x / scale).toFixed(digits);
 const metricLabel = (m: Metric) => (m === 'udp' ? 'UDP' : m === 'xdp-frames' ? 'XDP frames' : `TCP x${m.slice(4)}`);
 
 /** The stdout report. */
-export function table(r: BenchResults): string {
+export function formatReport(r: BenchResults): string {
   const lines: string[] = [];
   const m = r.machine;
   const o = r.options as { udpReps: number; tcpReps: number; xdpReps: number; udpPayload: number };
@@ -193,17 +190,19 @@ export function table(r: BenchResults): string {
     ];
     lines.push(`socket traffic from the node namespaces (what labs carry): iperf3; ${how.join('; ')}`);
     lines.push(
-      `${pad('path', 24)}${lpad('MTU', 5)}${lpad('UDP rx kpps', 13)}${lpad('UDP tx kpps', 13)}` +
-        tcpCols.map((n) => lpad(`TCP x${n} Gb/s`, 14)).join('') +
-        `  attach`,
-    );
-    for (const x of sock) {
-      lines.push(
-        `${pad(title(x), 24)}${lpad(String(x.mtu), 5)}${lpad(f(x.udp?.rxPpsMedian, 1e3, 1), 13)}${lpad(f(x.udp?.txPpsMedian, 1e3, 1), 13)}` +
-          tcpCols.map((n) => lpad(f(x.tcp?.find((t) => t.streams === n)?.medianBps, 1e9, 2), 14)).join('') +
+      grid(
+        ['path', 'MTU', 'UDP rx kpps', 'UDP tx kpps', ...tcpCols.map((n) => `TCP x${n} Gb/s`), '  attach'],
+        sock.map((x) => [
+          title(x),
+          String(x.mtu),
+          f(x.udp?.rxPpsMedian, 1e3, 1),
+          f(x.udp?.txPpsMedian, 1e3, 1),
+          ...tcpCols.map((n) => f(x.tcp?.find((t) => t.streams === n)?.medianBps, 1e9, 2)),
           `  ${attach(x)}`,
-      );
-    }
+        ]),
+        [L(24), R(5), R(13), R(13), ...tcpCols.map(() => R(14)), L(0)],
+      ),
+    );
   }
 
   const xf = r.results.filter((x) => x.xdpFrames);
@@ -213,14 +212,16 @@ export function table(r: BenchResults): string {
       `traffic that arrives as XDP frames, e.g. from a NIC's XDP program: live-frames generator, ${r.generator.frameSize}-byte frames, ` +
         `${r.generator.threads} thread(s); generator alone ${f(r.generator.median, 1e6, 2)} Mpps; medians of ${o.xdpReps}`,
     );
-    lines.push(`${pad('path', 24)}${lpad('MTU', 5)}${lpad('Mpps', 9)}${lpad('ns/frame', 10)}${lpad('offered', 9)}  sink  attach`);
-    for (const x of xf) {
-      const p = x.xdpFrames;
-      lines.push(
-        `${pad(title(x), 24)}${lpad(String(x.mtu), 5)}${lpad(f(p?.median, 1e6, 2), 9)}${lpad(f(p?.pathNsPerFrame, 1, 1), 10)}` +
-          `${lpad(f(p?.offeredMedian, 1e6, 2), 9)}  ${pad(p?.sink ?? '-', 4)}  ${attach(x)}`,
-      );
-    }
+    lines.push(
+      grid(
+        ['path', 'MTU', 'Mpps', 'ns/frame', 'offered', '  sink', '  attach'],
+        xf.map((x) => {
+          const p = x.xdpFrames;
+          return [title(x), String(x.mtu), f(p?.median, 1e6, 2), f(p?.pathNsPerFrame, 1, 1), f(p?.offeredMedian, 1e6, 2), `  ${p?.sink ?? '-'}`, `  ${attach(x)}`];
+        }),
+        [L(24), R(5), R(9), R(10), R(9), L(6), L(0)],
+      ),
+    );
   }
 
   const cap = r.results.filter((x) => x.capture?.length);
@@ -231,23 +232,33 @@ export function table(r: BenchResults): string {
       `capture on one wire (both ports; perf buffer ${cap[0]!.capture![0]!.pagesPerCpu} pages/CPU; a reader that only counts): iperf3 UDP, one run of ${co.captureSeconds} s per rate; ` +
         `kpps; drops = frames the capture lost`,
     );
-    lines.push(
-      `${pad('path', 24)}${lpad('MTU', 5)}${lpad('frame B', 8)}${lpad('snaplen', 8)}${lpad('lossless up to', 15)}${lpad('1st loss at', 12)}` +
-        `${lpad('full: offered', 14)}${lpad('delivered', 10)}${lpad('captured', 9)}${lpad('drops', 8)}${lpad('no capture', 11)}`,
-    );
-    const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
-    for (const x of cap)
-      for (const c of x.capture!) {
+    const pct = (x: number) => formatPercent(x, x < 0.1 ? 1 : 0);
+    const rows = cap.flatMap((x) =>
+      x.capture!.map((c) => {
         const full = c.fullSpeed;
         const loss = c.firstLoss ? `${f(c.firstLoss.offeredPps, 1e3, 1)} (${pct(c.firstLoss.dropShare)})` : '-';
-        lines.push(
-          `${pad(title(x), 24)}${lpad(String(x.mtu), 5)}${lpad(String(c.frameBytes), 8)}${lpad(String(c.snaplen), 8)}` +
-            `${lpad(f(c.losslessUpToPps, 1e3, 1) + (c.losslessUpToPps !== null && c.losslessUpToPps === full?.offeredPps ? ' (full)' : ''), 15)}` +
-            `${lpad(loss, 12)}${lpad(f(full?.offeredPps, 1e3, 1), 14)}${lpad(f(full?.deliveredPps, 1e3, 1), 10)}${lpad(f(full?.capturedPps, 1e3, 1), 9)}` +
-            `${lpad(full ? pct(full.entered ? full.drops / full.entered : 0) : '-', 8)}` +
-            `${lpad(c.payloadBytes === x.udp?.payloadBytes ? f(x.udp.rxPpsMedian, 1e3, 1) : '-', 11)}`,
-        );
-      }
+        return [
+          title(x),
+          String(x.mtu),
+          String(c.frameBytes),
+          String(c.snaplen),
+          f(c.losslessUpToPps, 1e3, 1) + (c.losslessUpToPps !== null && c.losslessUpToPps === full?.offeredPps ? ' (full)' : ''),
+          loss,
+          f(full?.offeredPps, 1e3, 1),
+          f(full?.deliveredPps, 1e3, 1),
+          f(full?.capturedPps, 1e3, 1),
+          full ? pct(full.entered ? full.drops / full.entered : 0) : '-',
+          c.payloadBytes === x.udp?.payloadBytes ? f(x.udp.rxPpsMedian, 1e3, 1) : '-',
+        ];
+      }),
+    );
+    lines.push(
+      grid(
+        ['path', 'MTU', 'frame B', 'snaplen', 'lossless up to', '1st loss at', 'full: offered', 'delivered', 'captured', 'drops', 'no capture'],
+        rows,
+        [L(24), R(5), R(8), R(8), R(15), R(12), R(14), R(10), R(9), R(8), R(11)],
+      ),
+    );
     lines.push(
       `  lossless up to: the highest offered rate with zero drops (full: at full speed); 1st loss at: the lowest offered rate with drops (share of frames lost); ` +
         `no capture: the UDP row's received rate, same path and payload`,
@@ -257,22 +268,25 @@ export function table(r: BenchResults): string {
   if (r.ratios.length) {
     const ms = [...new Set(r.ratios.map((q) => q.metric))];
     lines.push('');
-    lines.push(`${pad('ratio (median/median)', 24)}${lpad('MTU', 5)}${ms.map((q) => lpad(metricLabel(q), 12)).join('')}`);
     const keys = [...new Set(r.ratios.map((q) => `${q.mtu} ${q.name}`))];
-    for (const k of keys) {
+    const rows = keys.map((k) => {
       const [mtu, name] = k.split(' ');
       const get = (metric: string) => r.ratios.find((q) => `${q.mtu} ${q.name}` === k && q.metric === metric)?.value;
-      lines.push(`${pad(name!, 24)}${lpad(mtu!, 5)}${ms.map((q) => lpad(f(get(q), 1, 2), 12)).join('')}`);
-    }
+      return [name!, mtu!, ...ms.map((q) => f(get(q), 1, 2))];
+    });
+    lines.push(grid(['ratio (median/median)', 'MTU', ...ms.map(metricLabel)], rows, [L(24), R(5), ...ms.map(() => R(12))]));
   }
 
   if (r.targets.length) {
     lines.push('');
-    lines.push(`${pad('target', 40)}${lpad('MTU', 5)}${lpad('measured', 10)}${lpad('target', 9)}  status`);
-    for (const t of r.targets) {
-      const label = `${metricLabel(t.metric)}: ${t.name.replace('/tc', ' / tc stitch').replace('/direct', ' / direct')}`;
-      lines.push(`${pad(label, 40)}${lpad(String(t.mtu), 5)}${lpad(f(t.value, 1, 2), 10)}${lpad(`>= ${t.min.toFixed(2)}`, 9)}  ${t.status}`);
-    }
+    const rows = r.targets.map((t) => [
+      `${metricLabel(t.metric)}: ${t.name.replace('/tc', ' / tc stitch').replace('/direct', ' / direct')}`,
+      String(t.mtu),
+      f(t.value, 1, 2),
+      `>= ${t.min.toFixed(2)}`,
+      `  ${t.status}`,
+    ]);
+    lines.push(grid(['target', 'MTU', 'measured', 'target', '  status'], rows, [L(40), R(5), R(10), R(9), L(0)]));
   }
 
   const needs = r.results.filter((x) => x.needs.socket.length || x.needs.xdpFrames.length);
@@ -295,11 +309,15 @@ export function table(r: BenchResults): string {
   if (r.controlPlane.length) {
     lines.push('');
     lines.push('control plane (synthetic netns labs, real CLI, wall ms incl. process start; medians):');
-    lines.push(`${pad('wires', 8)}${lpad('cold apply', 12)}${lpad('no-op', 9)}${lpad('1 change', 10)}${lpad('destroy', 10)}${lpad('peak RSS MiB', 14)}`);
-    for (const c of r.controlPlane)
-      lines.push(
-        `${pad(String(c.wires), 8)}${lpad(c.coldApplyMs.toFixed(0), 12)}${lpad(c.noopApplyMs.toFixed(0), 9)}${lpad(c.oneLinkChangeMs.toFixed(0), 10)}${lpad(c.destroyMs.toFixed(0), 10)}${lpad(c.peakRssMiB.toFixed(1), 14)}`,
-      );
+    const rows = r.controlPlane.map((c) => [
+      String(c.wires),
+      c.coldApplyMs.toFixed(0),
+      c.noopApplyMs.toFixed(0),
+      c.oneLinkChangeMs.toFixed(0),
+      c.destroyMs.toFixed(0),
+      c.peakRssMiB.toFixed(1),
+    ]);
+    lines.push(grid(['wires', 'cold apply', 'no-op', '1 change', 'destroy', 'peak RSS MiB'], rows, [L(8), R(12), R(9), R(10), R(10), R(14)]));
   }
   return lines.join('\n') + '\n';
 }

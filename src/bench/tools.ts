@@ -3,8 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XconnectError } from '../errors.js';
-import type { Netns } from './netns.js';
-import { run, start } from './sh.js';
+import { addNetns, ownedNetnsName, run, start, type Netns } from '../lab/index.js';
 
 /** Repository root, from dist/bench or src/bench. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,13 +71,10 @@ export async function detachSink(netns: Netns, dev: string, mode: SinkMode): Pro
   await run(xcbench, ['detach', '--netns', netns.path, '--dev', dev, '--mode', mode]);
 }
 
-/** Runs a command inside a namespace (nsenter: unlike `ip netns exec`, no /sys remount). */
-export function nsRun(netns: Netns, cmd: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}) {
-  return run('nsenter', [`--net=${netns.path}`, cmd, ...args], opts);
-}
+/** Prefix of the bench's namespaces: `xcb-<pid>-<n>-<tag>` (reaped by pid when a run died). */
+export const BENCH_NETNS = 'xcb';
 
-/** Sets ethtool features (`-K`) on a port. */
-export async function ethtoolK(netns: Netns, dev: string, features: Record<string, 'on' | 'off'>): Promise<void> {
-  const args = Object.entries(features).flat();
-  await nsRun(netns, 'ethtool', ['-K', dev, ...args]);
+/** A namespace of the bench, lo up, everything else as `ip netns add` leaves it. */
+export function benchNetns(tag: string): Promise<Netns> {
+  return addNetns(ownedNetnsName(BENCH_NETNS, tag), { lo: true, ipv6: true });
 }

@@ -8,18 +8,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Dataplane, PortState } from '../dataplane/dataplane.js';
+import type { Dataplane, PortLink, PortState } from '../dataplane/dataplane.js';
 import type { Engine, EngineDecision } from '../dataplane/engine-policy.js';
 import type { FeatureChange } from '../dataplane/peer-tuning.js';
 import { XconnectError } from '../errors.js';
-import type { Netns } from './netns.js';
-import { run } from './sh.js';
+import { pidAlive, run, type Netns } from '../lab/index.js';
+import type { LinkInfo } from '../native/addon.js';
+import type { Netns as NetnsHandle } from '../native/netns.js';
 
 type Libs = {
   Dataplane: typeof import('../dataplane/dataplane.js').Dataplane;
   policy: typeof import('../dataplane/engine-policy.js');
-  tunePeer: typeof import('../dataplane/peer-tuning.js').tunePeer;
+  tunePeers: typeof import('../dataplane/peer-tuning.js').tunePeers;
   native: typeof import('../native/addon.js').native;
+  Netns: typeof import('../native/netns.js').Netns;
 };
 let libs: Libs | undefined;
 
@@ -28,14 +30,15 @@ let libs: Libs | undefined;
 export async function loadDataplane(): Promise<Libs> {
   if (libs) return libs;
   try {
-    const [{ Dataplane }, policy, { tunePeer }, { native }] = await Promise.all([
+    const [{ Dataplane }, policy, { tunePeers }, { native }, { Netns }] = await Promise.all([
       import('../dataplane/dataplane.js'),
       import('../dataplane/engine-policy.js'),
       import('../dataplane/peer-tuning.js'),
       import('../native/addon.js'),
+      import('../native/netns.js'),
     ]);
     await native.probeTcx(); // loads the addon (throws when it is not built)
-    libs = { Dataplane, policy, tunePeer, native };
+    libs = { Dataplane, policy, tunePeers, native, Netns };
     return libs;
   } catch (e) {
     throw new XconnectError('RUNTIME', `the wire paths need src/dataplane and its native addon, which did not load: ${(e as Error).message.split('\n')[0]}`, {
@@ -48,9 +51,15 @@ export async function loadDataplane(): Promise<Libs> {
 /** What the engine policy chooses for a lab port like the bench's `pa` (a
  * veth whose node-side peer is reachable): the engine `apply` would use. */
 export async function defaultLabEngine(): Promise<EngineDecision> {
-  const { policy } = await loadDataplane();
-  const veth = (ifname: string, peerNs: string) => ({ ifname, kind: 'veth', peer: { netns: peerNs, ifname: 'eth1' }, xdp: null });
-  return policy.chooseEngine('auto', veth('pa', '/run/netns/snd'), veth('pb', '/run/netns/rcv'));
+  const { policy, Netns } = await loadDataplane();
+  // The policy asks only whether the node side is reachable; any open netns says yes.
+  const ns = await Netns.open('/proc/self/ns/net');
+  try {
+    const veth = (ifname: string) => ({ ifname, kind: 'veth', peer: { netns: ns, ifindex: 0, ifname: 'eth1' }, xdp: null });
+    return policy.chooseEngine('auto', veth('pa'), veth('pb'));
+  } finally {
+    ns.close();
+  }
 }
 
 /** A private bpffs instance for the library's pins: nothing lands in the
@@ -86,12 +95,7 @@ export function reapStaleBpffs(): string[] {
     .map(([, dir]) => dir!)
     .filter((dir) => {
       const pid = Number(/xcbench-bpffs-(\d+)-/.exec(dir)![1]);
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code !== 'EPERM' && pid !== process.pid;
-      }
+      return pid !== process.pid && !pidAlive(pid);
     });
   for (const dir of stale) {
     try {
@@ -115,7 +119,8 @@ export interface InstalledWire {
   /** The open dataplane and the wire's ports (the capture rows turn the
    * ports' capture flags on and read its perf buffer). */
   dp: Dataplane;
-  ports: { netns: string; a: string; b: string };
+  /** The two ports (pa, pb) as the lab host's netlink saw them at install. */
+  ports: [PortLink, PortLink];
   /** Checks again that both ports still run the engine (throws if not). */
   verify(): Promise<void>;
   remove(): Promise<void>;
@@ -133,71 +138,100 @@ export interface WireRequest {
   impairments?: boolean;
 }
 
+/** The interfaces `names` of `ns`, read now. */
+async function linksOf(ns: NetnsHandle, names: string[]): Promise<LinkInfo[]> {
+  const { native } = await loadDataplane();
+  const all = await native.listLinks(ns.handle);
+  return names.map((n) => {
+    const l = all.find((x) => x.name === n);
+    if (!l) throw new XconnectError('RUNTIME', `no interface ${n} in ${ns.path}`, { netns: ns.path, endpoint: n });
+    return l;
+  });
+}
+
 /** Installs the wire pa <-> pb on `engine` and checks that both ports run it. */
 export async function installWire(w: WireRequest): Promise<InstalledWire> {
-  const { Dataplane: DP, policy, tunePeer, native } = await loadDataplane();
-  // What apply does inside the nodes for this engine (nothing for tc).
-  const want = policy.wireNodeSettings(w.engine);
-  const nodeChanges: string[] = [];
-  for (const [role, node] of [['sender', w.a], ['receiver', w.b]] as const) {
-    const changes: FeatureChange[] = await tunePeer(node.netns.path, node.dev, want);
-    nodeChanges.push(...changes.map((c) => `${role} ${c.ifname} ${c.feature} ${c.from ? 'on' : 'off'}->${c.to ? 'on' : 'off'}`));
-  }
-
-  const mac = async (n: { netns: Netns; dev: string }) => {
-    const l = await native.getLink(n.netns.path, n.dev);
-    if (!l?.mac) throw new XconnectError('RUNTIME', `no MAC address for ${n.dev} in ${n.netns.name}`);
-    return l.mac;
+  const { Dataplane: DP, policy, tunePeers, Netns } = await loadDataplane();
+  const opened: NetnsHandle[] = [];
+  const open = async (path: string) => {
+    const ns = await Netns.open(path);
+    opened.push(ns);
+    return ns;
   };
-  const peerMac = w.engine === 'tc' ? { a: await mac(w.a), b: await mac(w.b) } : undefined;
-
-  const dp: Dataplane = await DP.open(path.join(await privateBpffs(), w.mid.name), { tcAttach: w.tcAttach, impairments: w.impairments ?? true });
-  const ports = { netns: w.mid.path, a: 'pa', b: 'pb' };
-  /** Reads both ports back from the kernel; throws unless both run `engine`
-   * (and, for tc, with the partner's node MAC for bpf_redirect_peer). */
-  const verify = async (): Promise<PortState[]> => {
-    const state = await dp.ports(ports.netns, [ports.a, ports.b]);
-    for (const [k, s] of state.entries()) {
-      const name = [ports.a, ports.b][k]!;
-      if (s.engine !== w.engine)
-        throw new XconnectError('RUNTIME', `port ${name} in ${w.mid.name} runs ${s.engine ?? 'no engine of ours'} (attach ${s.attach ?? 'none'}, XDP ${s.xdp.mode}), not engine ${w.engine}`, {
-          netns: w.mid.path,
-          endpoint: name,
-          hint: 'the row would not measure the engine it is named for; see src/dataplane',
-        });
-      // Port a's frames go to the node behind b, and the other way round.
-      const wantMac = peerMac ? (k === 0 ? peerMac.b : peerMac.a) : null;
-      if (wantMac && s.config?.peerMac !== wantMac)
-        throw new XconnectError('RUNTIME', `port ${name} in ${w.mid.name}: tc engine without bpf_redirect_peer (peer MAC ${s.config?.peerMac ?? 'unset'}, want ${wantMac})`, {
-          netns: w.mid.path,
-          endpoint: name,
-        });
-    }
-    return state;
-  };
-  let state: PortState[];
+  const closeAll = () => opened.forEach((ns) => ns.close());
+  let dp: Dataplane | undefined;
   try {
-    await dp.installWire(ports, { engine: w.engine, adminUp: true, ...(peerMac ? { peerMac } : {}) });
-    state = await verify();
+    const mid = await open(w.mid.path);
+    const nodes = [
+      { role: 'sender', ns: await open(w.a.netns.path), dev: w.a.dev },
+      { role: 'receiver', ns: await open(w.b.netns.path), dev: w.b.dev },
+    ];
+    const nodeLinks = await Promise.all(nodes.map(async (n) => (await linksOf(n.ns, [n.dev]))[0]!));
+    // What apply does inside the nodes for this engine (nothing for tc).
+    const want = policy.wireNodeSettings(w.engine);
+    const changes: FeatureChange[] = await tunePeers(nodes.map((n, k) => ({ netns: n.ns, ifindex: nodeLinks[k]!.ifindex, ifname: n.dev, want })));
+    const nodeChanges = changes.map((c) => `${nodes.find((n) => n.ns === c.netns)!.role} ${c.ifname} ${c.feature} ${c.from ? 'on' : 'off'}->${c.to ? 'on' : 'off'}`);
+
+    const mac = (k: number) => {
+      const m = nodeLinks[k]!.mac;
+      if (!m) throw new XconnectError('RUNTIME', `no MAC address for ${nodes[k]!.dev} in ${nodes[k]!.ns.path}`);
+      return m;
+    };
+    const peerMac = w.engine === 'tc' ? { a: mac(0), b: mac(1) } : undefined;
+
+    dp = await DP.open(path.join(await privateBpffs(), w.mid.name), { netns: mid, tcAttach: w.tcAttach, impairments: w.impairments ?? true });
+    const wireDp = dp;
+    const [pa, pb] = (await linksOf(mid, ['pa', 'pb'])) as [LinkInfo, LinkInfo];
+    /** Reads both ports back from the kernel; throws unless both run `engine`
+     * (and, for tc, with the partner's node MAC for bpf_redirect_peer). */
+    const verify = async (): Promise<PortState[]> => {
+      const state = await wireDp.ports(await linksOf(mid, ['pa', 'pb']));
+      for (const [k, s] of state.entries()) {
+        if (s.engine !== w.engine)
+          throw new XconnectError('RUNTIME', `port ${s.ifname} in ${w.mid.name} runs ${s.engine ?? 'no engine of ours'} (attach ${s.attach ?? 'none'}, XDP ${s.xdp.mode}), not engine ${w.engine}`, {
+            netns: w.mid.path,
+            endpoint: s.ifname,
+            hint: 'the row would not measure the engine it is named for; see src/dataplane',
+          });
+        // Port a's frames go to the node behind b, and the other way round.
+        const wantMac = peerMac ? (k === 0 ? peerMac.b : peerMac.a) : null;
+        if (wantMac && s.config?.peerMac !== wantMac)
+          throw new XconnectError('RUNTIME', `port ${s.ifname} in ${w.mid.name}: tc engine without bpf_redirect_peer (peer MAC ${s.config?.peerMac ?? 'unset'}, want ${wantMac})`, {
+            netns: w.mid.path,
+            endpoint: s.ifname,
+          });
+      }
+      return state;
+    };
+    const removeWire = () => wireDp.removePorts([pa, pb].map((p) => ({ name: p.name, ifindex: p.ifindex })));
+    let state: PortState[];
+    try {
+      await dp.installWire(pa, pb, { engine: w.engine, adminUp: true, ...(peerMac ? { peerMac } : {}) });
+      state = await verify();
+    } catch (e) {
+      await removeWire().catch(() => undefined);
+      throw e;
+    }
+    return {
+      engine: w.engine,
+      attach: { a: state[0]!.attach ?? '?', b: state[1]!.attach ?? '?' },
+      redirectPeer: !!peerMac,
+      nodeChanges,
+      dp,
+      ports: [pa, pb],
+      verify: async () => void (await verify()),
+      remove: async () => {
+        try {
+          await removeWire();
+        } finally {
+          wireDp.close();
+          closeAll();
+        }
+      },
+    };
   } catch (e) {
-    await dp.removeWire(ports).catch(() => undefined);
-    dp.close();
+    dp?.close();
+    closeAll();
     throw e;
   }
-  return {
-    engine: w.engine,
-    attach: { a: state[0]!.attach ?? '?', b: state[1]!.attach ?? '?' },
-    redirectPeer: !!peerMac,
-    nodeChanges,
-    dp,
-    ports,
-    verify: async () => void (await verify()),
-    remove: async () => {
-      try {
-        await dp.removeWire(ports);
-      } finally {
-        dp.close();
-      }
-    },
-  };
 }

@@ -160,6 +160,9 @@ export async function capture(opts: CaptureOptions): Promise<CaptureReport> {
       }
       const r = await native.readPerf(reader, { timeoutMs: Math.max(0, Math.min(100, deadline - Date.now())) });
       rejected = r.rejected;
+      // One poll drains every CPU's ring in turn: put the batch in time order
+      // (readers such as Wireshark expect a stream that goes forward).
+      r.frames.sort((x, y) => (x.tsNs < y.tsNs ? -1 : x.tsNs > y.tsNs ? 1 : 0));
       for (const f of r.frames) {
         const k = byIndex.get(f.ifindex);
         if (k === undefined) continue;

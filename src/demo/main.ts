@@ -9,10 +9,11 @@ import { formatApplyTable } from '../cli/commands/apply.js';
 import { formatStatusTable } from '../cli/commands/status.js';
 import { frameMatrix } from '../frames/samples.js';
 import { deployLab, destroyLab, ensureNodeImage, inspectLab, type DeployedLab } from '../lab/index.js';
-import { native, packageRoot } from '../native/addon.js';
+import { PacketTap, sendFrames } from '../native/packet.js';
 import { apply } from '../runtime/apply.js';
 import { destroy } from '../runtime/destroy.js';
 import { status } from '../runtime/status.js';
+import { packageRoot } from '../util/package.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';
 
@@ -43,16 +44,16 @@ async function teardown(topo: Topology, clab: boolean): Promise<void> {
 async function cross(lab: DeployedLab, label: string, frame: Buffer, from: string, to: string): Promise<boolean> {
   const [fn, fi] = from.split(':') as [string, string];
   const [tn, ti] = to.split(':') as [string, string];
-  const fd = await native.openCapture(lab.nodes[tn]!.netns, ti);
+  const tap = await PacketTap.open(lab.nodes[tn]!.netns, ti);
   try {
-    await native.sendFrames(lab.nodes[fn]!.netns, fi, [frame]);
-    const got = await native.readCapture(fd, { timeoutMs: 1000 });
+    await sendFrames(lab.nodes[fn]!.netns, fi, [frame]);
+    const got = await tap.read({ timeoutMs: 1000 });
     const ok = got.some((f) => f.equals(frame));
     const dst = [...frame.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
     process.stdout.write(`${label.padEnd(6)} to ${dst}  ${from} -> ${to}: ${ok ? `arrived byte-identical (${frame.length} bytes)` : 'NOT received'}\n`);
     return ok;
   } finally {
-    native.closeCapture(fd);
+    tap.close();
   }
 }
 

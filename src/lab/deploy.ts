@@ -5,10 +5,9 @@ import { XconnectError } from '../errors.js';
 import type { Topology, TopologyNode } from '../topology/model.js';
 import { assertDockerReachable, containerPid, createNodeContainer, labContainerIds, stopContainer, dockerClient } from './docker.js';
 import { ensureNodeImage } from './image.js';
-import { assertDeployable, plumbNode } from './links/index.js';
-import { nodeRootVeths } from './destroy.js';
+import { assertDeployable, nodeRootVeths, plumbNode } from './links.js';
 import { relinkNode } from './relink.js';
-import { linkInfo } from './iface.js';
+import { rootLink } from './iface.js';
 import { linkNetns, pidNetns, unlinkNetns } from './netns.js';
 import type { DeployedLab, DeployedNode, DeployOptions, StartNodeOptions } from './types.js';
 
@@ -53,7 +52,7 @@ async function waitVethsGone(names: string[], timeoutMs = 10_000): Promise<void>
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const left = [];
-    for (const name of names) if ((await linkInfo(name))?.linkinfo?.info_kind === 'veth') left.push(name);
+    for (const name of names) if ((await rootLink(name))?.kind === 'veth') left.push(name);
     if (left.length === 0) return;
     if (Date.now() > deadline) {
       throw new XconnectError('RUNTIME', `root-netns ends ${left.join(', ')} outlived their stopped node`);

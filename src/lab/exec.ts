@@ -1,7 +1,8 @@
-/** Runs the host tools the deployer drives (ip, tc, ethtool, nsenter) and
- * turns their failures into XconnectError. A network namespace is entered with
+/** The one process runner of the test bed (the deployer, the bench, the tests):
+ * execa, with failures turned into XconnectError and every child tracked so an
+ * interrupted run can end them. A network namespace is entered with
  * `nsenter --net=<path>`, never `ip netns exec`/`ip -n` (those remount /sys). */
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { XconnectError, type ErrorCode, type ErrorContext } from '../errors.js';
 
 export interface RunOptions {
@@ -9,6 +10,12 @@ export interface RunOptions {
   netns?: string | undefined;
   /** Text fed to the command's stdin (e.g. an `ip -batch -` script). */
   input?: string;
+  /** Extra environment (the rest is inherited). */
+  env?: Record<string, string>;
+  /** Kill the command (SIGKILL) after this long. */
+  timeoutMs?: number;
+  /** Resolve on a non-zero exit instead of throwing. */
+  allowFail?: boolean;
   /** `node:iface` the command is about, for the error. */
   endpoint?: string;
   /** Error code on failure; KERNEL by default. */
@@ -16,32 +23,81 @@ export interface RunOptions {
   hint?: string;
 }
 
-/** Runs `cmd args` (inside `netns` when given) and returns its trimmed stdout. */
-export async function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string> {
+/** What a command printed (final newline stripped) and how it ended (null: killed by a signal). */
+export interface Output {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+const children = new Set<ResultPromise>();
+
+/** Starts `cmd args` (inside `netns` when given); `done` settles when it exits:
+ * rejects on a non-zero exit unless allowFail, and when it cannot start. */
+export function start(cmd: string, args: string[], opts: RunOptions = {}): { child: ResultPromise; done: Promise<Output> } {
   const [file, argv] = opts.netns ? ['nsenter', [`--net=${opts.netns}`, '--', cmd, ...args]] : [cmd, args];
-  const r = await execa(file, argv, { reject: false, input: opts.input, stripFinalNewline: true });
-  if (r.exitCode === 0) return r.stdout;
-  const ctx: ErrorContext = { cause: r.stderr || r.message };
-  if (opts.netns) ctx.netns = opts.netns;
-  if (opts.endpoint) ctx.endpoint = opts.endpoint;
-  if (opts.hint) ctx.hint = opts.hint;
-  const what = opts.endpoint ? `${opts.endpoint}: ` : '';
-  const stderr = String(r.stderr || r.shortMessage || '').trim().split('\n').slice(-3).join('; ');
-  throw new XconnectError(opts.code ?? 'KERNEL', `${what}\`${[cmd, ...args].join(' ')}\` failed: ${stderr}`, ctx);
+  const child = execa(file, argv, {
+    reject: false,
+    stripFinalNewline: true,
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.timeoutMs ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+  });
+  children.add(child);
+  const done = child.then((r) => {
+    children.delete(child);
+    const out: Output = { stdout: r.stdout, stderr: r.stderr, code: r.exitCode ?? null };
+    if (r.failed && r.exitCode === undefined && !r.isTerminated) {
+      // It never ran (ENOENT and the like).
+      throw new XconnectError('RUNTIME', `cannot run ${cmd}: ${r.originalMessage ?? r.shortMessage}`, { cause: r.cause ?? r.message });
+    }
+    if (r.exitCode === 0 || opts.allowFail) return out;
+    const ctx: ErrorContext = { cause: r.stderr || r.message };
+    if (opts.netns) ctx.netns = opts.netns;
+    if (opts.endpoint) ctx.endpoint = opts.endpoint;
+    if (opts.hint) ctx.hint = opts.hint;
+    const what = opts.endpoint ? `${opts.endpoint}: ` : '';
+    const how = r.timedOut ? ` (timed out after ${opts.timeoutMs} ms)` : r.signal ? ` (${r.signal})` : '';
+    const said = String(r.stderr || r.stdout || r.shortMessage || '').trim().split('\n').slice(-3).join('; ');
+    throw new XconnectError(opts.code ?? 'KERNEL', `${what}\`${[cmd, ...args].join(' ')}\` failed${how}: ${said}`, ctx);
+  });
+  return { child, done };
+}
+
+/** Runs `cmd args` to completion (see start()). */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<Output> {
+  return start(cmd, args, opts).done;
 }
 
 /** Like run(), but resolves false instead of throwing when the command fails. */
 export async function tryRun(cmd: string, args: string[], opts: RunOptions = {}): Promise<boolean> {
-  try {
-    await run(cmd, args, opts);
-    return true;
-  } catch {
-    return false;
-  }
+  return run(cmd, args, opts).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Runs several `ip` commands in one process (`ip -batch -`); stops at the first failure. */
 export async function ipBatch(lines: string[], opts: RunOptions = {}): Promise<void> {
   if (lines.length === 0) return;
   await run('ip', ['-batch', '-'], { ...opts, input: lines.join('\n') + '\n' });
+}
+
+/** Sends SIGTERM to every child still running (an interrupted run's cleanup). */
+export function killChildren(): void {
+  for (const c of children) c.kill('SIGTERM');
+}
+
+/** Whether a process with this pid exists (another user's counts too). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

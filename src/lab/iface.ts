@@ -1,7 +1,10 @@
-/** Interface primitives of the deployer, each mirroring one step of
- * containerlab's link code (links/link_veth.go, links/link.go). */
+/** Interface primitives of the test bed, each mirroring one step of
+ * containerlab's link code (links/link_veth.go, links/link.go). Devices are
+ * looked up through the addon (its LinkInfo; root netns only), changed with ip
+ * and ethtool. */
 import { randomBytes } from 'node:crypto';
-import { isValidIfname, sanitizeIfname } from '../topology/names.js';
+import { isValidIfname, sanitizeIfname } from '../links/index.js';
+import { native, type LinkInfo } from '../native/addon.js';
 import { ipBatch, run, tryRun } from './exec.js';
 
 /** containerlab's OUI for generated MACs (constants.ClabOUI). */
@@ -26,14 +29,30 @@ export interface EndSetup {
   ownershipAltname?: string | undefined;
 }
 
-/** Creates a veth pair in the root netns, both ends at `mtu`. */
-export async function addVethPair(a: string, b: string, mtu: number, endpoint: string): Promise<void> {
-  await run('ip', ['link', 'add', a, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', b, 'mtu', String(mtu)], { endpoint });
+/** One end of a veth pair to create: its name, and the namespace it is created in (root when absent). */
+export interface VethEnd {
+  name: string;
+  netns?: string | undefined;
 }
 
-/** Turns tx checksum offload off (utils.EthtoolTXOff: ETHTOOL_STXCSUM 0), in the root netns. */
-export async function txChecksumOff(ifname: string, endpoint: string): Promise<void> {
-  await run('ethtool', ['-K', ifname, 'tx', 'off'], { endpoint, hint: 'install ethtool' });
+/** Creates a veth pair, both ends at `mtu`, each end in its namespace (`netns`
+ * names a namespace as `ip` takes it: a name under /run/netns or a pid). */
+export async function addVethPair(a: VethEnd, b: VethEnd, mtu: number, endpoint?: string): Promise<void> {
+  const where = (e: VethEnd) => (e.netns ? ['netns', e.netns] : []);
+  // `peer name`, not `peer`: iproute2 would read a short name like "a" as a keyword.
+  await run('ip', ['link', 'add', a.name, ...where(a), 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', b.name, ...where(b), 'mtu', String(mtu)], {
+    ...(endpoint ? { endpoint } : {}),
+  });
+}
+
+/** Sets ethtool features (`-K`, e.g. `{ tx: 'off' }`) of a device (in `netns` when given). */
+export async function ethtoolK(ifname: string, features: Record<string, 'on' | 'off'>, opts: { netns?: string; endpoint?: string } = {}): Promise<void> {
+  await run('ethtool', ['-K', ifname, ...Object.entries(features).flat()], { ...opts, hint: 'install ethtool' });
+}
+
+/** Turns tx checksum offload off (utils.EthtoolTXOff: ETHTOOL_STXCSUM 0), as containerlab does on node interfaces. */
+export async function txChecksumOff(ifname: string, opts: { netns?: string; endpoint?: string } = {}): Promise<void> {
+  await ethtoolK(ifname, { tx: 'off' }, opts);
 }
 
 /** Moves a root-netns interface into the netns of `pid`. */
@@ -60,28 +79,22 @@ export async function nameAndUp(netns: string | undefined, current: string, setu
   return name;
 }
 
-/** One interface as `ip -j -d link show` reports it. */
-export interface LinkInfo {
-  ifindex: number;
-  ifname: string;
-  mtu: number;
-  address?: string;
-  altnames?: string[];
-  link_netnsid?: number;
-  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+/** A root-netns interface by name or altname, or undefined when there is none. */
+export async function rootLink(name: string): Promise<LinkInfo | undefined> {
+  return (await native.getLink(null, name).catch(() => null)) ?? undefined;
 }
 
-/** The interface named (or altnamed) `name`, or undefined when there is none. */
-export async function linkInfo(name: string, netns?: string): Promise<LinkInfo | undefined> {
-  try {
-    const out = await run('ip', ['-j', '-d', 'link', 'show', 'dev', name], { netns });
-    return (JSON.parse(out) as LinkInfo[])[0];
-  } catch {
-    return undefined;
-  }
+/** A root-netns vxlan device's VNI and remote (the addon's LinkInfo does not
+ * carry them), or undefined when `name` is not a vxlan device. */
+export async function vxlanParams(name: string): Promise<{ ifname: string; vni: unknown; remote: unknown } | undefined> {
+  const r = await run('ip', ['-j', '-d', 'link', 'show', 'dev', name], { allowFail: true });
+  if (r.code !== 0) return undefined;
+  const [l] = JSON.parse(r.stdout) as { ifname: string; linkinfo?: { info_kind?: string; info_data?: { id?: unknown; remote?: unknown } } }[];
+  if (l?.linkinfo?.info_kind !== 'vxlan') return undefined;
+  return { ifname: l.ifname, vni: l.linkinfo.info_data?.id, remote: l.linkinfo.info_data?.remote };
 }
 
-/** Deletes an interface; an interface already gone is not an error. */
+/** Deletes an interface; one already gone is not an error. */
 export async function deleteLink(name: string, netns?: string): Promise<void> {
   await tryRun('ip', ['link', 'del', 'dev', name], { netns });
 }

@@ -1,15 +1,14 @@
 /** relinkNode: the one entry point that re-creates a running node's links after its
  * container (re)started with a new, empty netns. It plumbs them exactly as deployLab
- * does (links/: node-side names, `clab-s-` far ends and altnames, MTU, tx checksum
+ * does (src/links/: node-side names, `clab-s-` far ends and altnames, MTU, tx checksum
  * off, the tc stitch), so startNode({ relink }) and `clab-xconnect watch` share it. */
 import { XconnectError } from '../errors.js';
-import { mapLimit } from '../runtime/pool.js';
+import { linkEndpoints, ownershipAltname, sanitizeIfname } from '../links/index.js';
 import type { Link, Topology, TopologyNode } from '../topology/model.js';
-import { ownershipAltname, sanitizeIfname } from '../topology/names.js';
+import { mapLimit } from '../util/pool.js';
 import { containerPid, dockerClient, LABEL } from './docker.js';
-import { removeRootInterfaces } from './destroy.js';
 import { run } from './exec.js';
-import { plumbNode, SUPPORTED } from './links/index.js';
+import { deployable, plumbNode, removeRootInterfaces } from './links.js';
 import { linkNetns, pidNetns } from './netns.js';
 import type { DeployedNode } from './types.js';
 
@@ -77,31 +76,30 @@ async function nodeRuntime(node: TopologyNode, id: string): Promise<DeployedNode
 
 /** The links of `node` the deployer plumbs, in file order. */
 function nodeLinks(topo: Topology, node: string): Link[] {
-  return topo.links.filter((l) => SUPPORTED.has(l.type) && ('endpoints' in l ? l.endpoints : [l.endpoint]).some((ep) => ep.node === node));
+  return topo.links.filter((l) => deployable(l) && linkEndpoints(l).some((ep) => ep.node === node));
 }
 
 /** Interfaces (as written) that `links` put into `node`. */
 function nodeEndpoints(links: Link[], node: string): string[] {
-  return links.flatMap((l) => ('endpoints' in l ? l.endpoints : [l.endpoint]).filter((ep) => ep.node === node).map((ep) => ep.iface));
+  return links.flatMap((l) => linkEndpoints(l).filter((ep) => ep.node === node).map((ep) => ep.iface));
 }
 
 /** Nodes sharing a link with `node`. */
 function peersOf(topo: Topology, node: string): TopologyNode[] {
   const names = new Set<string>();
   for (const l of topo.links) {
-    if (!('endpoints' in l)) continue;
-    const [a, b] = l.endpoints;
-    if (a.node === node && b.node !== node) names.add(b.node);
-    if (b.node === node && a.node !== node) names.add(a.node);
+    const on = linkEndpoints(l).map((ep) => ep.node);
+    if (on.includes(node)) for (const n of on) if (n !== node) names.add(n);
   }
   return topo.nodes.filter((n) => names.has(n.name));
 }
 
 /** Whether any of `ifaces` exists in the netns, by name, sanitized altname or
- * containerlab's ownership altname. */
+ * containerlab's ownership altname. Read with `ip -j link` in the node's netns:
+ * the addon's listLinks takes the node's netns as a handle once that lands. */
 async function hasAnyInterface(netns: string, node: string, ifaces: string[]): Promise<boolean> {
   if (ifaces.length === 0) return false;
-  const links = JSON.parse(await run('ip', ['-j', 'link', 'show'], { netns, endpoint: node })) as Array<{ ifname: string; altnames?: string[] }>;
+  const links = JSON.parse((await run('ip', ['-j', 'link', 'show'], { netns, endpoint: node })).stdout) as Array<{ ifname: string; altnames?: string[] }>;
   const names = new Set(links.flatMap((l) => [l.ifname, ...(l.altnames ?? [])]));
   return ifaces.some((i) => names.has(i) || names.has(sanitizeIfname(i)) || names.has(ownershipAltname(node, i)));
 }

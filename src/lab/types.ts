@@ -1,16 +1,13 @@
 /** Types of the built-in containerlab-shaped deployer (src/lab/). */
+import type { NodeHandle } from '../links/index.js';
 import type { Topology } from '../topology/model.js';
 
-/** A running node container. */
-export interface DeployedNode {
+/** A running node container (pid and netns: see NodeHandle). */
+export interface DeployedNode extends NodeHandle {
   /** Docker container id. */
   id: string;
   /** Container name (containerlab's long name). */
   longName: string;
-  /** PID of the container's init process. */
-  pid: number;
-  /** `/proc/<pid>/ns/net`. */
-  netns: string;
 }
 
 export interface DeployedLab {

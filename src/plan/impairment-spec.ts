@@ -3,6 +3,7 @@
  * (probabilities, kbit/s, microseconds). One parser for both places. */
 import type { Impairment } from '../dataplane/layout.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
+import { formatPercent } from '../util/percent.js';
 
 export const IMPAIRMENT_KEYS = ['loss', 'corruption', 'duplicate', 'rate', 'burst', 'delay', 'jitter'] as const;
 export type ImpairmentKey = (typeof IMPAIRMENT_KEYS)[number];
@@ -52,11 +53,10 @@ export function impairmentProblem(i: Partial<Impairment>): string | undefined {
 
 /** "loss 20% rate 1000kbit" for tables; "-" for none. */
 export function formatImpairment(i: Impairment): string {
-  const pct = (p: number) => `${+(p * 100).toFixed(4)}%`;
   const parts: string[] = [];
-  if (i.loss) parts.push(`loss ${pct(i.loss)}`);
-  if (i.corruption) parts.push(`corruption ${pct(i.corruption)}`);
-  if (i.duplicate) parts.push(`duplicate ${pct(i.duplicate)}`);
+  if (i.loss) parts.push(`loss ${formatPercent(i.loss)}`);
+  if (i.corruption) parts.push(`corruption ${formatPercent(i.corruption)}`);
+  if (i.duplicate) parts.push(`duplicate ${formatPercent(i.duplicate)}`);
   if (i.rateKbit) parts.push(`rate ${i.rateKbit}kbit${i.burst ? ` burst ${i.burst}B` : ''}`);
   if (i.delayUs) parts.push(`delay ${formatDuration(i.delayUs)}${i.jitterUs ? ` jitter ${formatDuration(i.jitterUs)}` : ''}`);
   return parts.length ? parts.join(' ') : '-';

@@ -4,6 +4,7 @@
  * ignored; an unknown key under the prefix is an error (typo protection). */
 import type { Impairment } from '../dataplane/layout.js';
 import { XconnectError } from '../errors.js';
+import { PAIR_LABEL } from '../links/host.js';
 import type { Link } from '../topology/model.js';
 import { formatPath } from '../topology/source.js';
 import { IMPAIRMENT_KEYS, parseImpairmentValue, type ImpairmentKey } from './impairment-spec.js';
@@ -15,7 +16,8 @@ export const LABELS = {
   exclude: `${LABEL_PREFIX}exclude`,
   admin: `${LABEL_PREFIX}admin`,
   mode: `${LABEL_PREFIX}mode`,
-  pair: `${LABEL_PREFIX}pair`,
+  /** Defined by the host link type (src/links/host.ts), which names it in its skip reason. */
+  pair: PAIR_LABEL,
   loss: `${LABEL_PREFIX}loss`,
   corruption: `${LABEL_PREFIX}corruption`,
   duplicate: `${LABEL_PREFIX}duplicate`,

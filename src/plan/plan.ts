@@ -1,10 +1,11 @@
-/** The offline planner: which links of a topology become XDP wires, between which
- * root-netns interfaces. Pure: a Topology in, a Plan out. */
+/** The offline planner: which links of a topology become wires, between which
+ * root-netns interfaces. Pure: a Topology in, a Plan out. Each link type says
+ * what it becomes (src/links/<type>.ts plan); this file adds what labels say
+ * (options, impairments, exclusion, host-link pairs). */
 import { XconnectError } from '../errors.js';
-import type { Endpoint, HostLink, Link, Topology, VethLink, VxlanLink } from '../topology/model.js';
-import { isValidIfname, sanitizeIfname, stitchIfname, vxlanStitchIfnames } from '../topology/names.js';
+import { isPairable, isValidIfname, linkContext, pairWire, planLink, sanitizeIfname, skippedEndpoints, type LinkContext, type RootPortSpec, type WireSpec } from '../links/index.js';
+import type { Endpoint, HostLink, Link, Topology } from '../topology/model.js';
 import { formatPath } from '../topology/source.js';
-import { ROOT_NETNS_KINDS } from '../topology/verify.js';
 import { NO_IMPAIRMENT } from '../dataplane/layout.js';
 import { impairmentProblem } from './impairment-spec.js';
 import { LABELS, type ImpairmentLabel, type LinkLabelOptions, parseLinkLabels } from './labels.js';
@@ -29,11 +30,11 @@ export interface PlanOptions {
   displayFile?: string;
 }
 
-const epText = (e: Endpoint): string => `${e.node}:${e.iface}`;
+export { wireId } from '../links/index.js';
 
-/** Stable wire id from two endpoint strings: sorted, joined by `--`. */
-export function wireId(a: string, b: string): string {
-  return [a, b].sort().join('--');
+/** A port a link type names, as the plan holds it (see rootPort). */
+function portPlan(p: RootPortSpec): PortPlan {
+  return rootPort(p.name, p.device, p.node);
 }
 
 /** A root-netns port by the name containerlab gives it. A name Linux cannot take
@@ -46,50 +47,16 @@ export function rootPort(name: string, device: PortPlan['device'], node?: Endpoi
   return port;
 }
 
-function skippedEndpoints(link: Link): string[] {
-  switch (link.type) {
-    case 'veth':
-    case 'veth-stitch':
-      return link.endpoints.map(epText);
-    case 'host':
-    case 'mgmt-net':
-    case 'macvlan':
-      return [epText(link.endpoint), `${link.type}:${link.hostInterface}`];
-    case 'vxlan':
-    case 'vxlan-stitch':
-      return [epText(link.endpoint), `vxlan:${link.vni}@${link.remote}`];
-    case 'dummy':
-      return [epText(link.endpoint)];
-  }
-}
-
-function unwireableReason(link: Link): string {
-  switch (link.type) {
-    case 'host':
-      return `host link: its root-netns end ${link.hostInterface} has no peer; pair it with another host link by giving both the label ${LABELS.pair}: <name>`;
-    case 'mgmt-net':
-      return 'mgmt-net link: its root-netns end is a port of the management bridge, not a point-to-point wire';
-    case 'macvlan':
-      return `macvlan link: the node interface is a macvlan on ${link.hostInterface}; there is no veth end to cross-connect`;
-    case 'vxlan':
-      return 'vxlan link: the vxlan device lives in the node netns; use type: vxlan-stitch for root-netns devices xconnect can wire';
-    case 'dummy':
-      return 'dummy link: a single interface with no peer';
-    default:
-      return `${link.type} link is not wireable`;
-  }
-}
-
 class Planner {
   readonly wires: WirePlan[] = [];
   readonly skipped: SkippedLink[] = [];
-  private readonly kinds: Map<string, string>;
+  private readonly ctx: LinkContext;
 
   constructor(
     private readonly topo: Topology,
     private readonly file: string,
   ) {
-    this.kinds = new Map(topo.nodes.map((n) => [n.name, n.kind]));
+    this.ctx = linkContext(topo.name, topo.nodes);
   }
 
   private labelError(link: Link, key: string, message: string, hint: string): never {
@@ -131,29 +98,15 @@ class Planner {
     return { admin: opts.admin ?? DEFAULT_OPTIONS.admin, mode: opts.mode ?? DEFAULT_OPTIONS.mode, impair };
   }
 
-  private vethStitch(link: VethLink, opts: LinkLabelOptions): void {
-    const [a, b] = link.endpoints;
-    const lab = this.topo.name;
+  /** Adds the wire a link type (or a host pair) made, with its options. */
+  private wire(spec: WireSpec, opts: LinkLabelOptions, labels: { link: Link; label: ImpairmentLabel }[], line: number): void {
     this.wires.push({
-      id: wireId(epText(a), epText(b)),
-      kind: 'veth-stitch',
-      a: rootPort(stitchIfname(lab, a.node, a.iface), 'veth', a),
-      b: rootPort(stitchIfname(lab, b.node, b.iface), 'veth', b),
-      options: this.options(opts, { a: [epText(a)], b: [epText(b)] }, (opts.impair ?? []).map((label) => ({ link, label }))),
-      line: link.line || undefined,
-    });
-  }
-
-  private vxlanStitch(link: VxlanLink, opts: LinkLabelOptions): void {
-    const names = vxlanStitchIfnames(link.endpoint.node, link.endpoint.iface);
-    const remote = `vxlan:${link.vni}@${link.remote}`;
-    this.wires.push({
-      id: `${epText(link.endpoint)}--${remote}`,
-      kind: 'vxlan-stitch',
-      a: rootPort(names.veth, 'veth', link.endpoint),
-      b: rootPort(names.vxlan, 'vxlan'),
-      options: this.options(opts, { a: [epText(link.endpoint)], b: [remote, 'remote'] }, (opts.impair ?? []).map((label) => ({ link, label }))),
-      line: link.line || undefined,
+      id: spec.id,
+      kind: spec.kind,
+      a: portPlan(spec.a),
+      b: portPlan(spec.b),
+      options: this.options(opts, spec.directions, labels),
+      line: line || undefined,
     });
   }
 
@@ -190,17 +143,11 @@ class Planner {
       for (const m of members) this.skip(m.link, 'excluded', `excluded by label ${LABELS.exclude} (host link pair "${name}")`);
       return;
     }
-    this.wires.push({
-      id: wireId(epText(x.link.endpoint), epText(y.link.endpoint)),
-      kind: 'host-pair',
-      a: rootPort(x.link.hostInterface, 'veth', x.link.endpoint),
-      b: rootPort(y.link.hostInterface, 'veth', y.link.endpoint),
-      options: this.options(merged, { a: [epText(x.link.endpoint)], b: [epText(y.link.endpoint)] }, [
-        ...(x.opts.impair ?? []).map((label) => ({ link: x.link as Link, label })),
-        ...(y.opts.impair ?? []).map((label) => ({ link: y.link as Link, label })),
-      ]),
-      line: x.link.line || undefined,
-    });
+    const labels = [
+      ...(x.opts.impair ?? []).map((label) => ({ link: x.link as Link, label })),
+      ...(y.opts.impair ?? []).map((label) => ({ link: y.link as Link, label })),
+    ];
+    this.wire(pairWire(x.link, y.link), merged, labels, x.link.line);
   }
 
   run(): Plan {
@@ -208,10 +155,10 @@ class Planner {
     const order: ({ kind: 'link'; link: Link; opts: LinkLabelOptions } | { kind: 'pair'; name: string })[] = [];
     for (const link of this.topo.links) {
       const opts = parseLinkLabels(link, this.file);
-      if (opts.pair !== undefined && link.type !== 'host') {
+      if (opts.pair !== undefined && !isPairable(link)) {
         this.labelError(link, LABELS.pair, `label ${LABELS.pair} is set on a ${link.type} link`, 'pair labels go on host links only (type: host, or a "host:<if>" endpoint)');
       }
-      if (opts.pair !== undefined && link.type === 'host') {
+      if (opts.pair !== undefined && isPairable(link)) {
         const list = pairs.get(opts.pair);
         if (list) list.push({ link, opts });
         else {
@@ -232,27 +179,12 @@ class Planner {
         this.skip(link, 'excluded', `excluded by label ${LABELS.exclude}`);
         continue;
       }
-      switch (link.type) {
-        case 'veth-stitch':
-          this.vethStitch(link, opts);
-          break;
-        case 'vxlan-stitch':
-          this.vxlanStitch(link, opts);
-          break;
-        case 'veth': {
-          const bridge = link.endpoints.find((e) => ROOT_NETNS_KINDS.has(this.kinds.get(e.node) ?? ''));
-          const reason = bridge
-            ? `veth to ${this.kinds.get(bridge.node)} node "${bridge.node}": a bridge port, forwarded by the bridge, not a point-to-point wire`
-            : `veth pair ${link.endpoints.map(epText).join(' <-> ')} is already a direct wire with no root-netns end; use type: veth-stitch to have xconnect carry it`;
-          this.rejectOptions(link, opts, reason);
-          this.skip(link, 'direct', reason);
-          break;
-        }
-        default: {
-          const reason = unwireableReason(link);
-          this.rejectOptions(link, opts, reason);
-          this.skip(link, 'unwireable', reason);
-        }
+      const step = planLink(link, this.ctx);
+      if ('wire' in step) {
+        this.wire(step.wire, opts, (opts.impair ?? []).map((label) => ({ link, label })), link.line);
+      } else {
+        this.rejectOptions(link, opts, step.reason);
+        this.skip(link, step.skip, step.reason);
       }
     }
     return {

@@ -2,8 +2,10 @@
  * computed offline from a Topology (src/plan/plan.ts) or from an xdp-xconnect
  * config; consumed by the runtime (src/runtime/) and printed by `plan`. */
 import type { Impairment } from '../dataplane/layout.js';
+import type { LinkWireKind } from '../links/kind.js';
 
-export type WireKind = 'veth-stitch' | 'vxlan-stitch' | 'host-pair' | 'xdp-xconnect';
+/** The link types' wire kinds (src/links/kind.ts), and a pair from an xdp-xconnect config. */
+export type WireKind = LinkWireKind | 'xdp-xconnect';
 /** Which engine carries a link (label `xconnect.clab/mode`): `auto` picks per
  * port (src/dataplane/engine-policy.ts); the others force it for both directions. */
 export type ModeChoice = 'auto' | 'tc' | 'xdp' | 'xdp-generic';

@@ -5,7 +5,7 @@
  * twice, this is an error. */
 import { parse as parsePath, resolve } from 'node:path';
 import { XconnectError } from '../errors.js';
-import { isValidIfname } from '../topology/names.js';
+import { isValidIfname } from '../links/index.js';
 import { GoScalar, type PathSegment, formatPath, parseYamlText, readText } from '../topology/source.js';
 import { defaultOptions, wireId } from './plan.js';
 import type { Plan, WirePlan } from './types.js';

@@ -1,6 +1,7 @@
 /** Link normalization: the brief and extended forms of containerlab's `links:` entries
  * (links/link.go, link_brief.go, link_*.go) into typed model records. */
 import { XconnectError } from '../errors.js';
+import { VXLAN_DEFAULT_PORT } from '../links/vxlan.js';
 import type { DummyLink, Endpoint, HostLink, Link, LinkType, MacvlanLink, VethLink, VxlanLink } from './model.js';
 import { GoScalar, type PathSegment, formatPath } from './source.js';
 import {
@@ -16,8 +17,6 @@ import { type SourceContext, validate } from './validate.js';
 
 /** containerlab's default link MTU (constants.DefaultLinkMTU). */
 export const DEFAULT_MTU = 9500;
-/** containerlab's default VXLAN UDP port (links.VxLANDefaultPort). */
-export const DEFAULT_VXLAN_PORT = 14789;
 /** Longest name or altname Linux takes (ALTIFNAMSIZ - 1). */
 export const MAX_ALTNAME = 127;
 /** Kinds whose brief links default to veth-stitch (their DefaultLinkType()). */
@@ -225,7 +224,7 @@ class LinkReader {
         link.endpoint = this.fromObject(r.endpoint, link, [...path, 'endpoint']);
         link.remote = r.remote;
         link.vni = r.vni;
-        link.dstPort = r['dst-port'] ?? r['udp-port'] ?? DEFAULT_VXLAN_PORT;
+        link.dstPort = r['dst-port'] ?? r['udp-port'] ?? VXLAN_DEFAULT_PORT;
         link.srcPort = r['src-port'];
         if (r['parent-interface']) link.parentInterface = r['parent-interface'];
         return link;

@@ -2,6 +2,8 @@
  * defaults/kinds/groups inherited and links normalized. Produced by
  * src/topology/load.ts, consumed by src/plan/ and the lab deployer. */
 
+import type { Link } from '../links/model.js';
+
 export interface Topology {
   /** Lab name (`name:`), after variable substitution. */
   name: string;
@@ -39,61 +41,15 @@ export interface TopologyNode {
   binds?: string[];
 }
 
-export interface Endpoint {
-  node: string;
-  /** Interface name as written in the topology. */
-  iface: string;
-  mac?: string;
-}
-
-export type LinkType = 'veth' | 'veth-stitch' | 'host' | 'mgmt-net' | 'macvlan' | 'vxlan' | 'vxlan-stitch' | 'dummy';
-
-interface LinkBase {
-  type: LinkType;
-  mtu: number;
-  labels: Record<string, string>;
-  vars: Record<string, unknown>;
-  /** 1-based line of the link entry; `index` is its position in `links:`. */
-  line: number;
-  index: number;
-  /** 1-based line of each `labels:` key of the link (for messages about option labels). */
-  labelLines?: Record<string, number>;
-  /** True when the link was written in the brief `endpoints: ["a:x", "b:y"]` form. */
-  brief?: boolean;
-}
-
-export interface VethLink extends LinkBase {
-  type: 'veth' | 'veth-stitch';
-  endpoints: [Endpoint, Endpoint];
-}
-
-export interface HostLink extends LinkBase {
-  type: 'host' | 'mgmt-net';
-  endpoint: Endpoint;
-  hostInterface: string;
-}
-
-export interface MacvlanLink extends LinkBase {
-  type: 'macvlan';
-  endpoint: Endpoint;
-  hostInterface: string;
-  mode: string | undefined;
-}
-
-export interface VxlanLink extends LinkBase {
-  type: 'vxlan' | 'vxlan-stitch';
-  endpoint: Endpoint;
-  remote: string;
-  vni: number;
-  dstPort: number;
-  srcPort: number | undefined;
-  /** `parent-interface:` (the underlay interface) when written. */
-  parentInterface?: string;
-}
-
-export interface DummyLink extends LinkBase {
-  type: 'dummy';
-  endpoint: Endpoint;
-}
-
-export type Link = VethLink | HostLink | MacvlanLink | VxlanLink | DummyLink;
+/** The link model lives with the link types (src/links/), which sit below the
+ * topology loader; it is re-exported here for the loader's users. */
+export type {
+  DummyLink,
+  Endpoint,
+  HostLink,
+  Link,
+  LinkType,
+  MacvlanLink,
+  VethLink,
+  VxlanLink,
+} from '../links/model.js';

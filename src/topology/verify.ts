@@ -4,12 +4,9 @@
 import { XconnectError } from '../errors.js';
 import type { EndpointRef } from './links.js';
 import type { Link, TopologyNode } from './model.js';
-import { stitchIfname, vxlanStitchIfnames } from './names.js';
+import { rootNames, type RootName } from '../links/index.js';
 import { type PathSegment, formatPath } from './source.js';
 import type { SourceContext } from './validate.js';
-
-/** Kinds whose interfaces live in the root network namespace (IsRootNamespaceBased). */
-export const ROOT_NETNS_KINDS: ReadonlySet<string> = new Set(['bridge', 'ovs-bridge']);
 
 const at = (line: number | undefined): string => (line ? `line ${line}` : 'an earlier link');
 
@@ -33,46 +30,20 @@ export function checkEndpointUniqueness(endpoints: readonly EndpointRef[], ctx: 
   }
 }
 
-interface RootName {
-  name: string;
-  owner: string;
+interface SeenName extends RootName {
   line: number | undefined;
   path: PathSegment[];
 }
 
-/** The names containerlab creates (or attaches) in the root netns for each link. */
-export function rootNetnsNames(link: Link, lab: string, nodes: ReadonlyMap<string, TopologyNode>): { name: string; owner: string }[] {
-  const out: { name: string; owner: string }[] = [];
-  switch (link.type) {
-    case 'veth':
-    case 'veth-stitch':
-      for (const ep of link.endpoints) {
-        if (ROOT_NETNS_KINDS.has(nodes.get(ep.node)?.kind ?? '')) out.push({ name: ep.iface, owner: `${ep.node}:${ep.iface}` });
-        if (link.type === 'veth-stitch') out.push({ name: stitchIfname(lab, ep.node, ep.iface), owner: `veth-stitch far end of ${ep.node}:${ep.iface}` });
-      }
-      break;
-    case 'host':
-    case 'mgmt-net':
-      out.push({ name: link.hostInterface, owner: `${link.type}:${link.hostInterface}` });
-      if (ROOT_NETNS_KINDS.has(nodes.get(link.endpoint.node)?.kind ?? '')) out.push({ name: link.endpoint.iface, owner: `${link.endpoint.node}:${link.endpoint.iface}` });
-      break;
-    case 'vxlan-stitch': {
-      const n = vxlanStitchIfnames(link.endpoint.node, link.endpoint.iface);
-      out.push({ name: n.veth, owner: `vxlan-stitch of ${link.endpoint.node}:${link.endpoint.iface}` });
-      out.push({ name: n.vxlan, owner: `vxlan-stitch of ${link.endpoint.node}:${link.endpoint.iface}` });
-      break;
-    }
-    default:
-      if ('endpoint' in link && ROOT_NETNS_KINDS.has(nodes.get(link.endpoint.node)?.kind ?? '')) {
-        out.push({ name: link.endpoint.iface, owner: `${link.endpoint.node}:${link.endpoint.iface}` });
-      }
-  }
-  return out;
+/** The names containerlab creates (or attaches) in the root netns for each link:
+ * each link type says which (src/links/<type>.ts rootNames). */
+export function rootNetnsNames(link: Link, lab: string, nodes: ReadonlyMap<string, TopologyNode>): RootName[] {
+  return rootNames(link, { lab, kindOf: (n) => nodes.get(n)?.kind });
 }
 
 /** Fails when two links would create the same interface name in the root netns. */
 export function checkRootNetnsNames(links: readonly Link[], lab: string, nodes: ReadonlyMap<string, TopologyNode>, ctx: SourceContext): void {
-  const seen = new Map<string, RootName>();
+  const seen = new Map<string, SeenName>();
   for (const link of links) {
     const path: PathSegment[] = ['topology', 'links', link.index];
     for (const { name, owner } of rootNetnsNames(link, lab, nodes)) {

@@ -22,6 +22,7 @@ import { packageRoot } from '../util/package.js';
 import { requireRoot } from '../runtime/privileges.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';
+import { median } from '../util/median.js';
 
 interface LabSpec {
   name: string;
@@ -34,7 +35,6 @@ interface LabSpec {
 
 const cli = path.join(packageRoot, 'dist', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 function smallLab(id: string): LabSpec {
   return {

@@ -5,16 +5,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployLab, destroyLab, startNode, stopNode, type DeployedLab } from '../../src/lab/index.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 import { native } from '../../src/native/addon.js';
 import { packageRoot } from '../../src/util/package.js';
 import { labLockFile, labPinDir } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
 import { receive } from '../helpers/capture.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
+import { featuresAt } from '../helpers/ports.js';
 import { sh } from '../helpers/sys.js';
 
 interface WireJson {
@@ -68,12 +70,12 @@ topology:
 async function across(lab: DeployedLab, from: string, to: string, frames: Buffer[], waitMs = 1500): Promise<Buffer[]> {
   const [fn, fi] = from.split(':') as [string, string];
   const [tn, ti] = to.split(':') as [string, string];
-  const fd = await native.openCapture(lab.nodes[tn]!.netns, ti);
+  const fd = await PacketTap.open(lab.nodes[tn]!.netns, ti);
   try {
-    await native.sendFrames(lab.nodes[fn]!.netns, fi, frames);
+    await sendFrames(lab.nodes[fn]!.netns, fi, frames);
     return await receive(fd, frames, waitMs);
   } finally {
-    native.closeCapture(fd);
+    fd.close();
   }
 }
 
@@ -269,7 +271,7 @@ describe('apply / status / destroy on a 3-node lab', () => {
     expect(r.removedPorts).toEqual([...ports].sort());
     // The node-side settings apply changed (for the XDP wire's node interfaces) are put back.
     expect(r.restoredEndpoints).toEqual(['r2:eth2', 'r3:eth1']);
-    const [f] = await native.getFeatures(lab.nodes.r2!.netns, ['eth2']);
+    const f = await featuresAt(lab.nodes.r2!.netns, 'eth2');
     expect([f!['rx-gro']!.active, f!['tx-vlan-hw-insert']!.active, f!['tx-vlan-stag-hw-insert']!.active]).toEqual([false, true, true]);
     await expect(access(`/run/clab-xconnect/${name}.peers.json`)).rejects.toThrow(/ENOENT/);
     for (const p of ports) expect(await wired(p)).toBe(false);

@@ -8,17 +8,18 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
-import { native } from '../../src/native/addon.js';
+import { deployLab, destroyLab, unstitch, type DeployedLab } from '../../src/lab/index.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 import { packageRoot } from '../../src/util/package.js';
 import { labPinDir } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { receive } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
+import { linkAt } from '../helpers/ports.js';
 import { sh } from '../helpers/sys.js';
 
 interface PortJson {
@@ -74,22 +75,18 @@ describe('engines on a Docker lab', () => {
 
   /** Sends from one node interface; what the other received. */
   async function across(from: [string, string], to: [string, string], frames: Buffer[], waitMs = 1500): Promise<Buffer[]> {
-    const fd = await native.openCapture(lab.nodes[to[0]]!.netns, to[1]);
+    const fd = await PacketTap.open(lab.nodes[to[0]]!.netns, to[1]);
     try {
-      await native.sendFrames(lab.nodes[from[0]]!.netns, from[1], frames);
+      await sendFrames(lab.nodes[from[0]]!.netns, from[1], frames);
       return await receive(fd, frames, waitMs);
     } finally {
-      native.closeCapture(fd);
+      fd.close();
     }
   }
 
   /** Takes containerlab's u32 stitch off root-netns ports (its qdisc stays). */
   async function removeStitch(...ports: string[]): Promise<void> {
-    for (const p of ports) {
-      const shown = (await sh('tc', ['filter', 'show', 'dev', p, 'ingress'])).stdout;
-      for (const pref of new Set([...shown.matchAll(/pref (\d+) u32/g)].map((m) => m[1]!)))
-        await sh('tc', ['filter', 'del', 'dev', p, 'ingress', 'pref', pref]);
-    }
+    for (const p of ports) await unstitch(p, { keepQdisc: true });
   }
 
   setupOrFail(async () => {
@@ -121,7 +118,7 @@ describe('engines on a Docker lab', () => {
 
   it("carries every frame class alone once containerlab's stitch is gone, counting each one", async () => {
     await removeStitch(port('r1', 'eth1'), port('r2', 'eth1'));
-    const toR2 = (await native.getLink(lab.nodes.r2!.netns, 'eth1'))!.mac;
+    const toR2 = (await linkAt(lab.nodes.r2!.netns, 'eth1')).mac;
     const unicast = Buffer.alloc(60);
     Buffer.from(toR2.split(':').map((h) => parseInt(h, 16))).copy(unicast);
     Buffer.from('020000000001' + '88b5', 'hex').copy(unicast, 6);
@@ -145,7 +142,7 @@ describe('engines on a Docker lab', () => {
   });
 
   it('switches a wire to another engine when its label changes, under traffic, sending no frame twice', async () => {
-    const fd = await native.openCapture(lab.nodes.r2!.netns, 'eth1');
+    const fd = await PacketTap.open(lab.nodes.r2!.netns, 'eth1');
     const sent: Buffer[] = [];
     let stop = false;
     const sender = (async () => {
@@ -157,7 +154,7 @@ describe('engines on a Docker lab', () => {
           return f;
         });
         sent.push(...batch);
-        await native.sendFrames(lab.nodes.r1!.netns, 'eth1', batch);
+        await sendFrames(lab.nodes.r1!.netns, 'eth1', batch);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -173,7 +170,7 @@ describe('engines on a Docker lab', () => {
       await sender;
     }
     const got = await receive(fd, sent, 3000);
-    native.closeCapture(fd);
+    fd.close();
     expect(runs.map((r) => [r.changes, r.wires[0]!.action, r.wires[0]!.engine])).toEqual([
       [1, 'reinstall', 'xdp'],
       [1, 'reinstall', 'xdp-generic'],

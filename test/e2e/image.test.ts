@@ -11,7 +11,7 @@ import { deployLab, destroyLab, inspectLab, type DeployedLab } from '../../src/l
 import { sampleFile } from '../../src/metrics/sample-file.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { dockerClient, nsRun, requireDocker, uniqueId } from '../helpers/docker.js';
 import { buildImage, imageRunOptions, removeImage, runImage, setupOrFailWithin } from '../helpers/image.js';

@@ -4,7 +4,7 @@ import { readlink } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isXconnectError } from '../../src/errors.js';
 import { deployLab, destroyLab, ensureNodeImage, startNode, stopNode, type DeployedLab } from '../../src/lab/index.js';
-import { ownershipAltname, stitchAltname, stitchIfname, vxlanStitchIfnames } from '../../src/topology/names.js';
+import { ownershipAltname, stitchAltname, stitchIfname, vxlanStitchIfnames } from '../../src/links/index.js';
 import type { Topology } from '../../src/topology/model.js';
 import {
   dockerClient, findLink, ingressMirreds, ipLinks, labResidue, makeTopology, nsRun, peerIfindex, requireDocker, setupOrFail,

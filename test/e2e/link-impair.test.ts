@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
-import { native } from '../../src/native/addon.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 import { labRuntimeFile } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { stitchIfname } from '../../src/topology/names.js';
+import { stitchIfname } from '../../src/links/index.js';
 import { receive } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
@@ -52,13 +52,13 @@ describe('link and impair on a Docker lab', () => {
   async function through(n: number, tag: string, back = false): Promise<number> {
     const [from, to] = back ? [lab.nodes.r2!, lab.nodes.r1!] : [lab.nodes.r1!, lab.nodes.r2!];
     const frames = numbered(tag, n);
-    const fd = await native.openCapture(to.netns, 'eth1');
+    const fd = await PacketTap.open(to.netns, 'eth1');
     try {
-      for (let i = 0; i < frames.length; i += 500) await native.sendFrames(from.netns, 'eth1', frames.slice(i, i + 500));
+      for (let i = 0; i < frames.length; i += 500) await sendFrames(from.netns, 'eth1', frames.slice(i, i + 500));
       const got = await receive(fd, frames, 1500);
       return got.filter((f) => f.subarray(14, 14 + tag.length).toString() === tag).length;
     } finally {
-      native.closeCapture(fd);
+      fd.close();
     }
   }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
-import { native } from '../../src/native/addon.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { cli, cliJson } from '../helpers/cli.js';
@@ -75,13 +75,13 @@ topology:
 
   it('carries frames between the paired host links', async () => {
     const frames = frameMatrix('hostpair', 9514).map((f) => f.bytes);
-    const fd = await native.openCapture(lab.nodes.r3!.netns, 'eth1');
+    const fd = await PacketTap.open(lab.nodes.r3!.netns, 'eth1');
     try {
-      await native.sendFrames(lab.nodes.r2!.netns, 'eth1', frames);
+      await sendFrames(lab.nodes.r2!.netns, 'eth1', frames);
       const got = await receive(fd, frames, 1500);
       expect(frames.every((f) => contains(got, f))).toBe(true);
     } finally {
-      native.closeCapture(fd);
+      fd.close();
     }
   });
 
@@ -91,13 +91,13 @@ topology:
     const ping = await sh('nsenter', [`--net=${n1}`, 'ping', '-c', '3', '-i', '0.2', '-W', '1', vtep.overlayIp]);
     expect(ping.stdout).toMatch(/3 received/);
     const frames = frameMatrix('vxlan', 1514).map((f) => f.bytes);
-    const fd = await native.openCapture(vtep.netns, 'vx0');
+    const fd = await PacketTap.open(vtep.netns, 'vx0');
     try {
-      await native.sendFrames(n1, 'eth1', frames);
+      await sendFrames(n1, 'eth1', frames);
       const got = await receive(fd, frames, 1500);
       expect(frames.filter((f) => !contains(got, f)).map((f) => f.subarray(0, 16).toString('hex'))).toEqual([]);
     } finally {
-      native.closeCapture(fd);
+      fd.close();
     }
     const s = await cliJson<{ wires: { kind: string; a: { counters: { redirected: number } } }[] }>(['status', '-t', file]);
     expect(s.wires.find((w) => w.kind === 'vxlan-stitch')!.a.counters.redirected).toBeGreaterThanOrEqual(frames.length + 3);

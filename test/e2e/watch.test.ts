@@ -13,7 +13,7 @@ import { sampleFile } from '../../src/metrics/sample-file.js';
 import { labPinDir } from '../../src/runtime/paths.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { ownershipAltname, stitchAltname, stitchIfname } from '../../src/topology/names.js';
+import { ownershipAltname, stitchAltname, stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { dockerClient, findLink, ingressMirreds, nsRun, peerIfindex, setupOrFail, txChecksumOff, uniqueId } from '../helpers/docker.js';
 import { families, metric, removeRootStitch, startWatch, type WatchProcess } from '../helpers/watch.js';

@@ -1,12 +1,12 @@
 /** Helpers for Docker/netns suites: hand-built containerlab topologies (no loader
  * needed), commands inside a node's netns, and what a lab leaves behind. */
-import { execa } from 'execa';
 import { beforeAll, beforeEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readdir, readlink } from 'node:fs/promises';
 import type { Endpoint, HostLink, Link, Topology, TopologyNode, VethLink, VxlanLink } from '../../src/topology/model.js';
-import { longName, stitchIfname, vxlanStitchIfnames } from '../../src/topology/names.js';
-import { assertDockerReachable, dockerClient } from '../../src/lab/docker.js';
+import { longName } from '../../src/topology/names.js';
+import { linkContext, rootNames } from '../../src/links/index.js';
+import { assertDockerReachable, CLAB_LABEL, dockerClient, run } from '../../src/lab/index.js';
 
 export { dockerClient };
 
@@ -17,7 +17,7 @@ export async function requireDocker(): Promise<void> {
 
 /** beforeAll(setup), except that a failed setup (e.g. no Docker engine) fails every
  * test of the suite instead of leaving them reported as skipped. */
-export function setupOrFail(setup: () => Promise<void>): void {
+export function setupOrFail(setup: () => Promise<void>, timeoutMs?: number): void {
   let error: unknown;
   beforeAll(async () => {
     try {
@@ -25,7 +25,7 @@ export function setupOrFail(setup: () => Promise<void>): void {
     } catch (e) {
       error = e ?? new Error('suite setup failed');
     }
-  });
+  }, timeoutMs);
   beforeEach(() => {
     if (error) throw error;
   });
@@ -80,8 +80,7 @@ export function makeTopology(name: string, nodes: string[], links: LinkSpec[], p
 
 /** Runs a command in a netns (`/proc/<pid>/ns/net`); root netns when undefined. */
 export async function nsRun(netns: string | undefined, cmd: string, args: string[]): Promise<string> {
-  const r = netns ? await execa('nsenter', [`--net=${netns}`, '--', cmd, ...args]) : await execa(cmd, args);
-  return r.stdout;
+  return (await run(cmd, args, { netns })).stdout;
 }
 
 export interface IpLink {
@@ -126,32 +125,25 @@ export interface MirredFilter {
 
 /** mirred actions of the ingress filters on a root-netns device. */
 export async function ingressMirreds(dev: string): Promise<MirredFilter[]> {
-  const r = await execa('tc', ['-j', 'filter', 'show', 'dev', dev, 'ingress'], { reject: false });
-  if (r.exitCode !== 0) return [];
+  const r = await run('tc', ['-j', 'filter', 'show', 'dev', dev, 'ingress'], { allowFail: true });
+  if (r.code !== 0) return [];
   const filters = JSON.parse(r.stdout || '[]') as Array<{ options?: { actions?: Array<Record<string, unknown>> } }>;
   return filters.flatMap((f) => f.options?.actions ?? [])
     .filter((a) => a.kind === 'mirred')
     .map((a) => ({ action: String(a.mirred_action), direction: String(a.direction), toDev: String(a.to_dev) }));
 }
 
-/** Root-netns interface names a lab's topology makes (far ends, host ends, vxlan-stitch). */
+/** Root-netns interface names a lab's topology makes (far ends, host ends,
+ * vxlan-stitch devices), as each link type names them (src/links/). */
 export function rootIfnames(topo: Topology): string[] {
-  const names: string[] = [];
-  for (const l of topo.links) {
-    if (l.type === 'veth-stitch') for (const e of l.endpoints) names.push(stitchIfname(topo.name, e.node, e.iface));
-    if (l.type === 'host') names.push(l.hostInterface);
-    if (l.type === 'vxlan-stitch') {
-      const n = vxlanStitchIfnames(l.endpoint.node, l.endpoint.iface);
-      names.push(n.veth, n.vxlan);
-    }
-  }
-  return names;
+  const ctx = linkContext(topo.name, topo.nodes);
+  return topo.links.flatMap((l) => rootNames(l, ctx).map((n) => n.name));
 }
 
 /** What of a lab still exists: containers (by label), root-netns interfaces (by name or
  * altname), `/run/netns` symlinks of its nodes. All empty after a clean destroy. */
 export async function labResidue(topo: Topology): Promise<{ containers: string[]; ifaces: string[]; netns: string[] }> {
-  const list = await dockerClient().listContainers({ all: true, filters: { label: [`containerlab=${topo.name}`] } });
+  const list = await dockerClient().listContainers({ all: true, filters: { label: [`${CLAB_LABEL.lab}=${topo.name}`] } });
   const root = await ipLinks();
   const wanted = new Set(rootIfnames(topo));
   const ifaces = root.filter((l) => wanted.has(l.ifname) || l.altnames?.some((a) => wanted.has(a)

@@ -2,7 +2,7 @@
  * sender that keeps sending batches of frames carrying (stream, sequence) out
  * of a node interface (AF_PACKET), and a capture on the node interface at the
  * other end that records every such frame it sees. */
-import { native } from '../../src/native/addon.js';
+import { PacketTap, sendFrames } from '../../src/native/packet.js';
 
 /** IEEE 802 local experimental ethertype. */
 const ETHERTYPE = 0x88b5;
@@ -42,7 +42,7 @@ export class FrameStream {
   private readonly seen = new Map<number, number>();
   private sender?: Promise<void>;
   private reader?: Promise<void>;
-  private fd = -1;
+  private tap: PacketTap | undefined;
 
   constructor(
     readonly stream: number,
@@ -53,7 +53,7 @@ export class FrameStream {
   ) {}
 
   async start(): Promise<void> {
-    this.fd = await native.openCapture(this.dst.netns, this.dst.ifname);
+    this.tap = await PacketTap.open(this.dst.netns, this.dst.ifname);
     this.reader = this.read();
     this.sender = this.send();
   }
@@ -62,7 +62,7 @@ export class FrameStream {
     while (!this.stopping) {
       const frames = Array.from({ length: this.batch }, (_, k) => numberedFrame(this.stream, this.sent + k));
       // Frames not sent (a full queue) keep their numbers for the next batch.
-      this.sent += await native.sendFrames(this.src.netns, this.src.ifname, frames);
+      this.sent += await sendFrames(this.src.netns, this.src.ifname, frames);
       await new Promise((r) => setTimeout(r, this.everyMs));
     }
   }
@@ -70,7 +70,7 @@ export class FrameStream {
   private async read(): Promise<void> {
     let quietSince = Date.now();
     for (;;) {
-      const got = await native.readCapture(this.fd, { max: 1024, timeoutMs: 50 });
+      const got = await this.tap!.read({ max: 1024, timeoutMs: 50 });
       for (const f of got) {
         const n = parseNumbered(f);
         if (n && n.stream === this.stream) this.seen.set(n.seq, (this.seen.get(n.seq) ?? 0) + 1);
@@ -90,7 +90,7 @@ export class FrameStream {
     this.stopping = true;
     await this.sender;
     await this.reader;
-    native.closeCapture(this.fd);
+    this.tap?.close();
     let received = 0;
     let duplicated = 0;
     for (const [, n] of this.seen) {

@@ -2,7 +2,7 @@
  * docs/ci.md says, and removed by tag. */
 import path from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, beforeEach } from 'vitest';
+import { setupOrFail } from './docker.js';
 import { packageRoot } from '../../src/util/package.js';
 
 /** `docker run` options the image needs, as docs/ci.md documents them: the host's
@@ -44,18 +44,7 @@ export async function removeImage(tag: string): Promise<void> {
   await execa('docker', ['image', 'rm', '-f', tag], { reject: false });
 }
 
-/** beforeAll(setup, timeoutMs), except that a failed setup fails every test of the
- * suite instead of leaving them skipped (as setupOrFail does, with a longer time). */
+/** setupOrFail with a longer time for the setup (building the image). */
 export function setupOrFailWithin(timeoutMs: number, setup: () => Promise<void>): void {
-  let error: unknown;
-  beforeAll(async () => {
-    try {
-      await setup();
-    } catch (e) {
-      error = e ?? new Error('suite setup failed');
-    }
-  }, timeoutMs);
-  beforeEach(() => {
-    if (error) throw error;
-  });
+  setupOrFail(setup, timeoutMs);
 }

@@ -2,7 +2,7 @@
  * of the wire namespace, through its handle), and small map helpers. */
 import type { Dataplane, PortState } from '../../src/dataplane/dataplane.js';
 import { tunePeers, type FeatureChange } from '../../src/dataplane/peer-tuning.js';
-import { native, type LinkInfo } from '../../src/native/addon.js';
+import { native, type FeatureState, type LinkInfo } from '../../src/native/addon.js';
 import { Netns } from '../../src/native/netns.js';
 import type { WireLab } from './wire-lab.js';
 
@@ -14,6 +14,28 @@ export async function links(ns: Netns | null, names: string[]): Promise<LinkInfo
     if (!l) throw new Error(`no interface ${n} in ${ns?.path ?? 'the host netns'}`);
     return l;
   });
+}
+
+/** The interface `name` of the namespace at `path` (null: the host's), read now. */
+export async function linkAt(path: string | null, name: string): Promise<LinkInfo> {
+  if (path === null) return (await links(null, [name]))[0]!;
+  const ns = await Netns.open(path);
+  try {
+    return (await links(ns, [name]))[0]!;
+  } finally {
+    ns.close();
+  }
+}
+
+/** The ethtool features of interface `name` in the namespace at `path`, read now. */
+export async function featuresAt(path: string, name: string): Promise<Record<string, FeatureState>> {
+  const ns = await Netns.open(path);
+  try {
+    const [l] = await links(ns, [name]);
+    return (await native.getFeatures(ns.handle, [l!.ifindex]))[0]!;
+  } finally {
+    ns.close();
+  }
 }
 
 /** The two ports of the test bed's wire, read now. */
@@ -30,15 +52,7 @@ export async function port(dp: Dataplane, name: string): Promise<PortState> {
 /** The MACs of the node interfaces behind pa and pb (the tc engine's
  * bpf_redirect_peer fast path needs them). */
 export async function peerMacs(lab: WireLab): Promise<{ a: string; b: string }> {
-  const mac = async (path: string) => {
-    const ns = await Netns.open(path);
-    try {
-      return (await links(ns, ['e0']))[0]!.mac;
-    } finally {
-      ns.close();
-    }
-  };
-  return { a: await mac(lab.n1), b: await mac(lab.n2) };
+  return { a: (await linkAt(lab.n1, 'e0')).mac, b: (await linkAt(lab.n2, 'e0')).mac };
 }
 
 /** Removes a port's config from the lab's pinned map, as a crash between two

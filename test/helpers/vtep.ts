@@ -1,7 +1,7 @@
 /** A "remote host" for vxlan-stitch tests: a network namespace holding the far VTEP,
  * reached from the root netns over a veth. Addresses only from 198.18.0.0/15. */
-import { execa } from 'execa';
 import { randomInt } from 'node:crypto';
+import { delNetns, run } from '../../src/lab/index.js';
 
 export interface RemoteVtep {
   /** netns name (`/run/netns/<name>`). */
@@ -28,8 +28,7 @@ export interface RemoteVtepOptions {
 }
 
 async function sh(args: string[], netns?: string): Promise<void> {
-  if (netns) await execa('nsenter', [`--net=${netns}`, '--', ...args]);
-  else await execa(args[0] as string, args.slice(1));
+  await run(args[0]!, args.slice(1), { netns });
 }
 
 /** Creates the netns, its underlay veth and the remote VTEP (vxlan `vx0` with an overlay address). */
@@ -47,8 +46,8 @@ export async function createRemoteVtep(opts: RemoteVtepOptions): Promise<RemoteV
   const hostIfname = `${name}-u`;
   const netns = `/run/netns/${name}`;
   const destroy = async () => {
-    await execa('ip', ['netns', 'del', name], { reject: false });
-    await execa('ip', ['link', 'del', 'dev', hostIfname], { reject: false });
+    await delNetns(name);
+    await run('ip', ['link', 'del', 'dev', hostIfname], { allowFail: true });
   };
   try {
     await sh(['ip', 'netns', 'add', name]);

@@ -4,7 +4,7 @@
  * tc stitch off a root-netns port. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { execa } from 'execa';
+import { unstitch } from '../../src/lab/index.js';
 import { packageRoot } from '../../src/util/package.js';
 
 export interface LogLine {
@@ -139,10 +139,8 @@ export function families(text: string): string[] {
   return [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
 }
 
-/** Takes containerlab's tc stitch off a root-netns port: its u32 filters, by pref
- * (`tc filter del dev PORT ingress pref N`); the ingress qdisc stays. */
+/** Takes containerlab's tc stitch off a root-netns port: its u32 filters; the
+ * ingress qdisc stays. */
 export async function removeRootStitch(dev: string): Promise<void> {
-  const r = await execa('tc', ['filter', 'show', 'dev', dev, 'ingress']);
-  for (const pref of new Set([...r.stdout.matchAll(/pref (\d+) u32/g)].map((m) => m[1]!)))
-    await execa('tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', pref]);
+  await unstitch(dev, { keepQdisc: true });
 }

@@ -6,7 +6,7 @@
  * links, maps, pins, port tc/XDP state, node settings and run-state files are
  * the same before and after (test/helpers/kernel-state.ts). */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { ensureNodeImage } from '../../src/lab/index.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { pinsUnder, snapshot, type KernelSnapshot } from '../helpers/kernel-state.js';
 import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+import { linkAt } from '../helpers/ports.js';
 import { nodeAsNobody, publicCopy, type PublicCopy } from '../helpers/unprivileged.js';
 
 const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
@@ -94,7 +95,6 @@ const two = (a: string, b: string, extra = '') =>
   `name: LAB\ntopology:\n  defaults: { kind: linux }\n  nodes:\n    n0: {}\n    n1: {}\n  links:\n    - type: veth-stitch\n      endpoints: [{ node: n0, interface: ${a} }, { node: n1, interface: ${b} }]\n${extra}`;
 const labelled = (label: string) => two('ea0', 'eb0', `      labels: { ${label} }\n`);
 
-const apply = (file: string, ...more: string[]) => () => cli(['apply', '-t', file, ...more]);
 const inMountNs = (setup: string, args: string[]) => async (): Promise<CliResult> => {
   const r = await execa('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$0" "$@"`, process.execPath, CLI, ...args], { reject: false, timeout: 60_000 });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -340,10 +340,11 @@ function stateCases(): Case[] {
         const pin = path.join(dir, 'tcx', port1());
         const undo = async () => {
           await native.detachLinks([pin]);
-          native.close(obj.handle);
+          native.closeHandle(obj.handle);
           rmSync(dir, { recursive: true, force: true });
         };
-        await native.attachTc({ netns: '', progFd: obj.progs['xc_wire_tc']!, attach: 'tcx', ports: [{ ifname: port1(), pin }] }).catch(async (e: unknown) => {
+        const { ifindex } = await linkAt(null, port1());
+        await native.attachTc({ object: obj.handle, prog: 'xc_wire_tc', netns: null, attach: 'tcx', ports: [{ ifindex, name: port1(), pin }] }).catch(async (e: unknown) => {
           await undo();
           throw e;
         });
