@@ -1,20 +1,17 @@
 /** The main job end to end on a real Docker engine: a containerlab-shaped lab
  * (src/lab/), wired by the CLI, checked by frames crossing the containers. */
-import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, startNode, stopNode, type DeployedLab } from '../../src/lab/index.js';
-import { PacketTap, sendFrames } from '../../src/native/packet.js';
+import { startNode, stopNode, type DeployedLab } from '../../src/lab/index.js';
 import { native } from '../../src/native/addon.js';
 import { packageRoot } from '../../src/util/package.js';
 import { labLockFile, labPinDir } from '../../src/runtime/paths.js';
-import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
-import { receive } from '../helpers/capture.js';
+import { across, deployFromYaml, ipv6Off, labYaml, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
 import { featuresAt } from '../helpers/ports.js';
 import { sh } from '../helpers/sys.js';
@@ -42,41 +39,12 @@ interface StatusJson {
 }
 
 function topologyYaml(lab: string, opts: { thirdExcluded: boolean; fourthExcluded: boolean }): string {
-  return `name: ${lab}
-topology:
-  defaults:
-    kind: linux
-    image: clab-xconnect/node:latest
-  nodes:
-    r1: {}
-    r2: {}
-    r3: {}
-  links:
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
-    - type: veth-stitch
-      endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
-      labels: { xconnect.clab/mode: xdp }
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth2 }, { node: r3, interface: eth2 }]
-      labels: { xconnect.clab/exclude: "${opts.thirdExcluded}" }
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth3 }, { node: r3, interface: eth3 }]
-      labels: { xconnect.clab/exclude: "${opts.fourthExcluded}" }
-`;
-}
-
-/** Sends frames out of a node interface; returns what the other node received. */
-async function across(lab: DeployedLab, from: string, to: string, frames: Buffer[], waitMs = 1500): Promise<Buffer[]> {
-  const [fn, fi] = from.split(':') as [string, string];
-  const [tn, ti] = to.split(':') as [string, string];
-  const fd = await PacketTap.open(lab.nodes[tn]!.netns, ti);
-  try {
-    await sendFrames(lab.nodes[fn]!.netns, fi, frames);
-    return await receive(fd, frames, waitMs);
-  } finally {
-    fd.close();
-  }
+  return labYaml(lab, ['r1', 'r2', 'r3'], [
+    vethStitch('r1:eth1', 'r2:eth1'),
+    vethStitch('r2:eth2', 'r3:eth1', 'xconnect.clab/mode: xdp'),
+    vethStitch('r1:eth2', 'r3:eth2', `xconnect.clab/exclude: "${opts.thirdExcluded}"`),
+    vethStitch('r1:eth3', 'r3:eth3', `xconnect.clab/exclude: "${opts.fourthExcluded}"`),
+  ]);
 }
 
 /** Whether a program (XDP, TCX or a tc bpf filter) sits on a root-netns port. */
@@ -104,25 +72,15 @@ describe('apply / status / destroy on a 3-node lab', () => {
   const port = (node: string, iface: string) => stitchIfname(name, node, iface);
 
   setupOrFail(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(file, topologyYaml(name, { thirdExcluded: false, fourthExcluded: true }));
-    topo = loadTopology(file);
     // containerlab's stages hook: apply --node as each node comes up.
-    lab = await deployLab(topo, {
-      onNodeUp: async (node) => {
-        hookRuns.push(await cliJson<ApplyJson>(['apply', '-t', file, '--node', node]));
+    ({ dir, file, topo, lab } = await deployFromYaml(name, topologyYaml(name, { thirdExcluded: false, fourthExcluded: true }), {
+      onNodeUp: async (node, topologyFile) => {
+        hookRuns.push(await cliJson<ApplyJson>(['apply', '-t', topologyFile, '--node', node]));
       },
-    });
-    for (const n of Object.values(lab.nodes))
-      await sh('nsenter', [`--net=${n.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    }));
   });
 
-  afterAll(async () => {
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownLab({ dir, file, topo }));
 
   it('wires links node by node as the stages hook runs', () => {
     expect(hookRuns.map((r) => r.wires.map((w) => `${w.id}:${w.action}`))).toEqual([
@@ -195,7 +153,7 @@ describe('apply / status / destroy on a 3-node lab', () => {
     expect(await wired(port('r1', 'eth1'))).toBe(true);
     // containerlab recreates the node's interfaces on restart; the next apply repairs.
     lab.nodes.r3 = await startNode(topo, 'r3', { relink: true });
-    await sh('nsenter', [`--net=${lab.nodes.r3.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    await ipv6Off(lab.nodes.r3.netns);
     const fix = await cliJson<ApplyJson>(['apply', '-t', file]);
     expect(fix.wires.map((w) => w.action)).toEqual(['unchanged', 'reinstall', 'reinstall']);
     const frames = frameMatrix('e2e-repair', 1514).map((f) => f.bytes);

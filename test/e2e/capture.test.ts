@@ -3,20 +3,18 @@
  * reads; several wires in one stream; filters; drops counted under load; and
  * capture flags that never outlive their capture. */
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/session.js';
-import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
-import { sendFrames } from '../../src/native/packet.js';
+import type { DeployedLab } from '../../src/lab/index.js';
 import { packageRoot } from '../../src/util/package.js';
-import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
+import { deployFromYaml, labYaml, send, taggedFrame, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
 import { frameMatrix, metadataVlanFrame } from '../helpers/frames.js';
 import { parsePcapng } from '../helpers/pcapng.js';
 import { sh } from '../helpers/sys.js';
@@ -52,40 +50,16 @@ describe('capture on a Docker lab', () => {
     return { proc: p };
   }
 
-  async function send(from: string, frames: Buffer[]): Promise<void> {
-    const [n, i] = from.split(':') as [string, string];
-    await sendFrames(lab.nodes[n]!.netns, i, frames);
-  }
-
   setupOrFail(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(
-      file,
-      `name: ${name}
-topology:
-  defaults: { kind: linux, image: clab-xconnect/node:latest }
-  nodes: { r1: {}, r2: {}, r3: {} }
-  links:
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
-    - type: veth-stitch
-      endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
-      labels: { xconnect.clab/mode: xdp }
-`,
-    );
-    topo = loadTopology(file);
-    lab = await deployLab(topo);
-    for (const n of Object.values(lab.nodes)) await sh('nsenter', [`--net=${n.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    ({ dir, file, topo, lab } = await deployFromYaml(name, labYaml(name, ['r1', 'r2', 'r3'], [
+      vethStitch('r1:eth1', 'r2:eth1'),
+      vethStitch('r2:eth2', 'r3:eth1', 'xconnect.clab/mode: xdp'),
+    ])));
     await cliJson(['apply', '-t', file]);
     for (const p of [port('r1', 'eth1'), port('r2', 'eth1'), port('r2', 'eth2'), port('r3', 'eth1')]) await sh('tc', ['filter', 'del', 'dev', p, 'ingress']);
   });
 
-  afterAll(async () => {
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownLab({ dir, file, topo }));
 
   it('captures every frame of both directions once, byte-identical, in order, as pcapng that tcpdump reads', async () => {
     const out = path.join(dir, 'both.pcapng');
@@ -96,12 +70,12 @@ topology:
     const obj = path.join(packageRoot, 'build', 'gen', 'vlan_push.bpf.o');
     const r1 = lab.nodes.r1!.netns;
     const t0 = BigInt(Date.now()) * 1_000_000n;
-    await send('r1:eth1', fwd);
-    await send('r2:eth1', back);
+    await send(lab, 'r1:eth1', fwd);
+    await send(lab, 'r2:eth1', back);
     await sh('nsenter', [`--net=${r1}`, 'tc', 'qdisc', 'add', 'dev', 'eth1', 'clsact']);
     try {
       await sh('nsenter', [`--net=${r1}`, 'tc', 'filter', 'add', 'dev', 'eth1', 'egress', 'bpf', 'da', 'obj', obj, 'sec', 'tc']);
-      await send('r1:eth1', [vlan.sent]);
+      await send(lab, 'r1:eth1', [vlan.sent]);
     } finally {
       await sh('nsenter', [`--net=${r1}`, 'tc', 'qdisc', 'del', 'dev', 'eth1', 'clsact']);
     }
@@ -129,8 +103,8 @@ topology:
     const out = path.join(dir, 'two.pcapng');
     const big = frameMatrix('cap-two', 8014).at(-1)!.bytes;
     const { proc: p } = await start(['r1:eth1--r2:eth1', 'r3:eth1', '-w', out, '-c', '2', '--snaplen', '128'], 4);
-    await send('r1:eth1', [big]);
-    await send('r3:eth1', [big]);
+    await send(lab, 'r1:eth1', [big]);
+    await send(lab, 'r3:eth1', [big]);
     const r = await p;
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const pc = parsePcapng(await readFile(out));
@@ -147,7 +121,7 @@ topology:
     const out = path.join(dir, 'lldp.pcapng');
     const frames = frameMatrix('cap-filter', 1514);
     const { proc: p } = await start(['r1:eth1', '-w', out, '--filter', 'ether proto 0x88cc', '--duration', '2s'], 2);
-    await send('r1:eth1', frames.map((f) => f.bytes));
+    await send(lab, 'r1:eth1', frames.map((f) => f.bytes));
     const r = await p;
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const pc = parsePcapng(await readFile(out));
@@ -174,16 +148,11 @@ topology:
         done();
       },
     });
-    const frames = Array.from({ length: 20_000 }, (_, i) => {
-      const f = Buffer.alloc(1500);
-      Buffer.from('02005e000002' + '02005e000001' + '88b5', 'hex').copy(f);
-      f.write(`flood:${i}`, 14);
-      return f;
-    });
+    const frames = Array.from({ length: 20_000 }, (_, i) => taggedFrame(1500, `flood:${i}`));
     const stop = new AbortController();
     const running = capture({ file, select: ['r1:eth1'], out: sink, pagesPerCpu: 1, signal: stop.signal });
     while ((await capturing()).length < 2) await new Promise((r) => setTimeout(r, 50));
-    for (let i = 0; i < frames.length; i += 1000) await send('r1:eth1', frames.slice(i, i + 1000));
+    for (let i = 0; i < frames.length; i += 1000) await send(lab, 'r1:eth1', frames.slice(i, i + 1000));
     await new Promise((r) => setTimeout(r, 500));
     stop.abort();
     const r = await running;

@@ -4,20 +4,19 @@
  * every frame class; a label switches a wire's engine under traffic without a
  * frame sent twice; the legacy tc attach (kernels without TCX) runs ahead of
  * containerlab's stitch and leaves it as it found it. */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, unstitch, type DeployedLab } from '../../src/lab/index.js';
-import { PacketTap, sendFrames } from '../../src/native/packet.js';
+import { unstitch, type DeployedLab } from '../../src/lab/index.js';
+import { PacketTap } from '../../src/native/packet.js';
 import { packageRoot } from '../../src/util/package.js';
 import { labPinDir } from '../../src/runtime/paths.js';
-import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
 import { receive } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
+import { across, deployFromYaml, labYaml, send, taggedFrame, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
 import { linkAt } from '../helpers/ports.js';
 import { sh } from '../helpers/sys.js';
@@ -45,19 +44,11 @@ interface ApplyJson {
 }
 
 function topologyYaml(lab: string, firstMode: string): string {
-  return `name: ${lab}
-topology:
-  defaults: { kind: linux, image: clab-xconnect/node:latest }
-  nodes: { r1: {}, r2: {}, r3: {} }
-  links:
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
-      labels: { xconnect.clab/mode: ${firstMode} }
-    - type: veth-stitch
-      endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth2 }, { node: r3, interface: eth2 }]
-`;
+  return labYaml(lab, ['r1', 'r2', 'r3'], [
+    vethStitch('r1:eth1', 'r2:eth1', `xconnect.clab/mode: ${firstMode}`),
+    vethStitch('r2:eth2', 'r3:eth1'),
+    vethStitch('r1:eth2', 'r3:eth2'),
+  ]);
 }
 
 describe('engines on a Docker lab', () => {
@@ -73,36 +64,16 @@ describe('engines on a Docker lab', () => {
   const status = async () => cliJson<{ wires: WireJson[] }>(['status', '-t', file]);
   const counter = (s: { wires: WireJson[] }, id: string, side: 'a' | 'b', k: string) => s.wires.find((w) => w.id === id)![side].counters[k]!;
 
-  /** Sends from one node interface; what the other received. */
-  async function across(from: [string, string], to: [string, string], frames: Buffer[], waitMs = 1500): Promise<Buffer[]> {
-    const fd = await PacketTap.open(lab.nodes[to[0]]!.netns, to[1]);
-    try {
-      await sendFrames(lab.nodes[from[0]]!.netns, from[1], frames);
-      return await receive(fd, frames, waitMs);
-    } finally {
-      fd.close();
-    }
-  }
-
   /** Takes containerlab's u32 stitch off root-netns ports (its qdisc stays). */
   async function removeStitch(...ports: string[]): Promise<void> {
     for (const p of ports) await unstitch(p, { keepQdisc: true });
   }
 
   setupOrFail(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(file, topologyYaml(name, 'auto'));
-    topo = loadTopology(file);
-    lab = await deployLab(topo);
-    for (const n of Object.values(lab.nodes)) await sh('nsenter', [`--net=${n.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    ({ dir, file, topo, lab } = await deployFromYaml(name, topologyYaml(name, 'auto')));
   });
 
-  afterAll(async () => {
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownLab({ dir, file, topo }));
 
   it('the default policy wires every veth-stitch port on tc and changes no setting inside any node', async () => {
     const before = await ethtoolK();
@@ -127,7 +98,7 @@ describe('engines on a Docker lab', () => {
     const missed: string[] = [];
     for (const { name: cls, bytes } of classes) {
       const s0 = await status();
-      const got = await across(['r1', 'eth1'], ['r2', 'eth1'], [bytes]);
+      const got = await across(lab, 'r1:eth1', 'r2:eth1', [bytes]);
       const s1 = await status();
       const carried = counter(s1, 'r1:eth1--r2:eth1', 'a', 'redirected') - counter(s0, 'r1:eth1--r2:eth1', 'a', 'redirected');
       if (!contains(got, bytes) || carried !== 1) missed.push(`${cls}: received ${contains(got, bytes)}, counted ${carried}`);
@@ -147,14 +118,9 @@ describe('engines on a Docker lab', () => {
     let stop = false;
     const sender = (async () => {
       for (let i = 0; !stop; i++) {
-        const batch = Array.from({ length: 20 }, (_, k) => {
-          const f = Buffer.alloc(64);
-          Buffer.from('02005e000002' + '02005e000001' + '88b5', 'hex').copy(f);
-          f.write(`e2e-switch:${i}:${k}`, 14);
-          return f;
-        });
+        const batch = Array.from({ length: 20 }, (_, k) => taggedFrame(64, `e2e-switch:${i}:${k}`));
         sent.push(...batch);
-        await sendFrames(lab.nodes.r1!.netns, 'eth1', batch);
+        await send(lab, 'r1:eth1', batch);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -235,12 +201,12 @@ describe('engines on a Docker lab', () => {
     it('carries the frames itself (the counters rise) while the stitch sits beneath', async () => {
       const frames = frameMatrix('e2e-legacy', 9514).map((f) => f.bytes);
       const s0 = await status();
-      const got = await across(['r1', 'eth2'], ['r3', 'eth2'], frames);
+      const got = await across(lab, 'r1:eth2', 'r3:eth2', frames);
       const s1 = await status();
       expect(frames.filter((f) => !contains(got, f))).toEqual([]);
       expect(counter(s1, 'r1:eth2--r3:eth2', 'a', 'redirected') - counter(s0, 'r1:eth2--r3:eth2', 'a', 'redirected')).toBe(frames.length);
       // The wire whose stitch is gone works on the filter alone.
-      const alone = await across(['r1', 'eth1'], ['r2', 'eth1'], frames);
+      const alone = await across(lab, 'r1:eth1', 'r2:eth1', frames);
       expect(frames.filter((f) => !contains(alone, f))).toEqual([]);
     });
 
@@ -254,7 +220,7 @@ describe('engines on a Docker lab', () => {
       }
       for (const p of [port('r1', 'eth1'), port('r2', 'eth1')]) expect((await sh('tc', ['filter', 'show', 'dev', p, 'ingress'])).stdout).toBe('');
       const frames = frameMatrix('e2e-after-legacy', 1514).map((f) => f.bytes);
-      const got = await across(['r1', 'eth2'], ['r3', 'eth2'], frames);
+      const got = await across(lab, 'r1:eth2', 'r3:eth2', frames);
       expect(frames.filter((f) => !contains(got, f))).toEqual([]);
     });
   });

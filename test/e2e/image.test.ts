@@ -2,18 +2,14 @@
  * destroy and watch run from it (with the options docs/ci.md documents) against a
  * containerlab-shaped lab. The host's CLI sees what the container did: they share
  * bpffs, the locks and the kernel. */
-import { mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, inspectLab, type DeployedLab } from '../../src/lab/index.js';
-import { sampleFile } from '../../src/metrics/sample-file.js';
-import { loadTopology } from '../../src/topology/load.js';
+import { inspectLab, type DeployedLab } from '../../src/lab/index.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
-import { cli, cliJson } from '../helpers/cli.js';
+import { cliJson } from '../helpers/cli.js';
 import { dockerClient, nsRun, requireDocker, uniqueId } from '../helpers/docker.js';
+import { deployFromYaml, labYaml, removeSampleFile, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
 import { buildImage, imageRunOptions, removeImage, runImage, setupOrFailWithin } from '../helpers/image.js';
 import { metric, removeRootStitch, type LogLine } from '../helpers/watch.js';
 
@@ -21,21 +17,10 @@ const L1 = 'r1:eth1--r2:eth1';
 const L2 = 'r1:eth2--r2:eth2';
 
 function topologyYaml(lab: string): string {
-  return `name: ${lab}
-topology:
-  defaults:
-    kind: linux
-    image: clab-xconnect/node:latest
-  nodes:
-    r1: {}
-    r2: {}
-  links:
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth2 }, { node: r2, interface: eth2 }]
-      labels: { xconnect.clab/mode: xdp }
-`;
+  return labYaml(lab, ['r1', 'r2'], [
+    vethStitch('r1:eth1', 'r2:eth1'),
+    vethStitch('r1:eth2', 'r2:eth2', 'xconnect.clab/mode: xdp'),
+  ]);
 }
 
 interface WireJson {
@@ -94,21 +79,15 @@ describe('the container image', () => {
   setupOrFailWithin(600_000, async () => {
     await requireDocker();
     await buildImage(tag);
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-image-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(file, topologyYaml(name));
-    topo = loadTopology(file);
-    lab = await deployLab(topo);
+    // prepare() turns IPv6 off, with the addresses, once the wires are on.
+    ({ dir, file, topo, lab } = await deployFromYaml(name, topologyYaml(name), { keepIpv6: true }));
   });
 
   afterAll(async () => {
     await execa('docker', ['rm', '-f', watcher], { reject: false });
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await tearDownLab({ dir, file, topo });
     await removeImage(tag);
-    await rm(sampleFile(name), { force: true }); // status --format prometheus's last sample
-    await rmdir(path.dirname(sampleFile(name))).catch(() => undefined); // when no other lab uses it
+    await removeSampleFile(name);
   });
 
   it('is built offline, with the CLI as its entry point', async () => {

@@ -1,19 +1,15 @@
 /** `link` and `impair` from the CLI on a Docker lab: a cut both nodes see,
  * a flap, impairments set, kept across re-applies, shown and reset, labels
  * per direction, and bad input refused with nothing changed. */
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { access, readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
-import { PacketTap, sendFrames } from '../../src/native/packet.js';
+import type { DeployedLab } from '../../src/lab/index.js';
 import { labRuntimeFile } from '../../src/runtime/paths.js';
-import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
-import { receive } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
+import { deployFromYaml, labYaml, nodeIf, receiveWhile, send, taggedFrame, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
 import { sh } from '../helpers/sys.js';
 
 interface PortJson {
@@ -30,12 +26,7 @@ interface WireJson {
 }
 
 function numbered(tag: string, n: number): Buffer[] {
-  return Array.from({ length: n }, (_, i) => {
-    const f = Buffer.alloc(64);
-    Buffer.from('02005e000002' + '02005e000001' + '88b5', 'hex').copy(f);
-    f.write(`${tag}:${String(i).padStart(6, '0')}`, 14);
-    return f;
-  });
+  return Array.from({ length: n }, (_, i) => taggedFrame(64, `${tag}:${String(i).padStart(6, '0')}`));
 }
 
 describe('link and impair on a Docker lab', () => {
@@ -50,49 +41,26 @@ describe('link and impair on a Docker lab', () => {
 
   /** Sends numbered frames from r1:eth1 (or back) and counts what arrives. */
   async function through(n: number, tag: string, back = false): Promise<number> {
-    const [from, to] = back ? [lab.nodes.r2!, lab.nodes.r1!] : [lab.nodes.r1!, lab.nodes.r2!];
+    const [from, to] = back ? ['r2:eth1', 'r1:eth1'] : ['r1:eth1', 'r2:eth1'];
     const frames = numbered(tag, n);
-    const fd = await PacketTap.open(to.netns, 'eth1');
-    try {
-      for (let i = 0; i < frames.length; i += 500) await sendFrames(from.netns, 'eth1', frames.slice(i, i + 500));
-      const got = await receive(fd, frames, 1500);
-      return got.filter((f) => f.subarray(14, 14 + tag.length).toString() === tag).length;
-    } finally {
-      fd.close();
-    }
+    const got = await receiveWhile(nodeIf(lab, to), frames, async () => {
+      for (let i = 0; i < frames.length; i += 500) await send(lab, from, frames.slice(i, i + 500));
+    });
+    return got.filter((f) => f.subarray(14, 14 + tag.length).toString() === tag).length;
   }
 
   setupOrFail(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(
-      file,
-      `name: ${name}
-topology:
-  defaults: { kind: linux, image: clab-xconnect/node:latest }
-  nodes: { r1: {}, r2: {}, r3: {} }
-  links:
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
-    - type: veth-stitch
-      endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
-      labels: { xconnect.clab/loss@r3:eth1: "100", xconnect.clab/mode: xdp }
-    - endpoints: ["r1:eth2", "r3:eth2"]
-`,
-    );
-    topo = loadTopology(file);
-    lab = await deployLab(topo);
-    for (const n of Object.values(lab.nodes)) await sh('nsenter', [`--net=${n.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    ({ dir, file, topo, lab } = await deployFromYaml(name, labYaml(name, ['r1', 'r2', 'r3'], [
+      vethStitch('r1:eth1', 'r2:eth1'),
+      vethStitch('r2:eth2', 'r3:eth1', 'xconnect.clab/loss@r3:eth1: "100", xconnect.clab/mode: xdp'),
+      '- endpoints: ["r1:eth2", "r3:eth2"]',
+    ])));
     await cliJson(['apply', '-t', file]);
     // Only the wire may carry r1:eth1 <-> r2:eth1: containerlab's stitch goes.
     for (const p of [port('r1', 'eth1'), port('r2', 'eth1')]) await sh('tc', ['filter', 'del', 'dev', p, 'ingress']);
   });
 
-  afterAll(async () => {
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownLab({ dir, file, topo }));
 
   it('a label impairs only the direction it names', async () => {
     const w = (await status()).find((x) => x.id === 'r2:eth2--r3:eth1')!;

@@ -1,16 +1,12 @@
 /** vxlan-stitch (veth <-> vxlan in the root netns) and label-paired host links,
  * wired by apply on a real Docker lab. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, type DeployedLab } from '../../src/lab/index.js';
-import { PacketTap, sendFrames } from '../../src/native/packet.js';
-import { loadTopology } from '../../src/topology/load.js';
+import type { DeployedLab } from '../../src/lab/index.js';
+import { sendFrames } from '../../src/native/packet.js';
 import type { Topology } from '../../src/topology/model.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
-import { receive } from '../helpers/capture.js';
+import { across, deployFromYaml, labYaml, receiveWhile, tearDownLab } from '../helpers/docker-lab.js';
 import { contains, frameMatrix } from '../helpers/frames.js';
 import { sh } from '../helpers/sys.js';
 import { createRemoteVtep, type RemoteVtep } from '../helpers/vtep.js';
@@ -25,38 +21,24 @@ describe('vxlan-stitch and host-pair wires', () => {
 
   setupOrFail(async () => {
     vtep = await createRemoteVtep({ name: uniqueId('rv'), vni: 4242 });
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(
-      file,
-      `name: ${name}
-topology:
-  defaults: { kind: linux, image: clab-xconnect/node:latest }
-  nodes: { r1: {}, r2: {}, r3: {} }
-  links:
-    - type: vxlan-stitch
-      endpoint: { node: r1, interface: eth1 }
-      remote: ${vtep.remoteIp}
-      vni: 4242
-      mtu: 1500
-    - endpoints: ["r2:eth1", "host:${hp1}"]
-      labels: { xconnect.clab/pair: p1 }
-    - type: host
-      endpoint: { node: r3, interface: eth1 }
-      host-interface: ${hp2}
-      labels: { xconnect.clab/pair: p1 }
-`,
-    );
-    topo = loadTopology(file);
-    lab = await deployLab(topo);
-    for (const n of Object.values(lab.nodes)) await sh('nsenter', [`--net=${n.netns}`, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    ({ dir, file, topo, lab } = await deployFromYaml(name, labYaml(name, ['r1', 'r2', 'r3'], [
+      `- type: vxlan-stitch
+  endpoint: { node: r1, interface: eth1 }
+  remote: ${vtep.remoteIp}
+  vni: 4242
+  mtu: 1500`,
+      `- endpoints: ["r2:eth1", "host:${hp1}"]
+  labels: { xconnect.clab/pair: p1 }`,
+      `- type: host
+  endpoint: { node: r3, interface: eth1 }
+  host-interface: ${hp2}
+  labels: { xconnect.clab/pair: p1 }`,
+    ])));
   });
 
   afterAll(async () => {
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
+    await tearDownLab({ dir, file, topo });
     await vtep?.destroy();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('wires both on the tc engine: their ports get their frames from a kernel stack', async () => {
@@ -75,14 +57,8 @@ topology:
 
   it('carries frames between the paired host links', async () => {
     const frames = frameMatrix('hostpair', 9514).map((f) => f.bytes);
-    const fd = await PacketTap.open(lab.nodes.r3!.netns, 'eth1');
-    try {
-      await sendFrames(lab.nodes.r2!.netns, 'eth1', frames);
-      const got = await receive(fd, frames, 1500);
-      expect(frames.every((f) => contains(got, f))).toBe(true);
-    } finally {
-      fd.close();
-    }
+    const got = await across(lab, 'r2:eth1', 'r3:eth1', frames);
+    expect(frames.every((f) => contains(got, f))).toBe(true);
   });
 
   it('carries ping and raw frames over the vxlan stitch to the remote VTEP', async () => {
@@ -91,14 +67,8 @@ topology:
     const ping = await sh('nsenter', [`--net=${n1}`, 'ping', '-c', '3', '-i', '0.2', '-W', '1', vtep.overlayIp]);
     expect(ping.stdout).toMatch(/3 received/);
     const frames = frameMatrix('vxlan', 1514).map((f) => f.bytes);
-    const fd = await PacketTap.open(vtep.netns, 'vx0');
-    try {
-      await sendFrames(n1, 'eth1', frames);
-      const got = await receive(fd, frames, 1500);
-      expect(frames.filter((f) => !contains(got, f)).map((f) => f.subarray(0, 16).toString('hex'))).toEqual([]);
-    } finally {
-      fd.close();
-    }
+    const got = await receiveWhile([vtep.netns, 'vx0'], frames, () => sendFrames(n1, 'eth1', frames));
+    expect(frames.filter((f) => !contains(got, f)).map((f) => f.subarray(0, 16).toString('hex'))).toEqual([]);
     const s = await cliJson<{ wires: { kind: string; a: { counters: { redirected: number } } }[] }>(['status', '-t', file]);
     expect(s.wires.find((w) => w.kind === 'vxlan-stitch')!.a.counters.redirected).toBeGreaterThanOrEqual(frames.length + 3);
   });

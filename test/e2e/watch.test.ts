@@ -4,18 +4,15 @@
  * a stopped node leaves its wires pending; SIGTERM leaves the wires; a destroyed lab
  * takes its wires with it. containerlab's tc stitch is taken off the ports, so that
  * traffic that crosses can only have crossed a wire. */
-import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readdir, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployLab, destroyLab, inspectLab, type DeployedLab } from '../../src/lab/index.js';
-import { sampleFile } from '../../src/metrics/sample-file.js';
+import { destroyLab, inspectLab, type DeployedLab } from '../../src/lab/index.js';
 import { labPinDir } from '../../src/runtime/paths.js';
-import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { ownershipAltname, stitchAltname, stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { dockerClient, findLink, ingressMirreds, nsRun, peerIfindex, setupOrFail, txChecksumOff, uniqueId } from '../helpers/docker.js';
+import { deployFromYaml, labYaml, removeSampleFile, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
 import { families, metric, removeRootStitch, startWatch, type WatchProcess } from '../helpers/watch.js';
 
 const L1 = 'r1:eth1--r2:eth1';
@@ -29,25 +26,11 @@ const NETS = [
 ] as const;
 
 function topologyYaml(lab: string, l3Admin: 'up' | 'down', l1Admin: 'up' | 'down' = 'up'): string {
-  return `name: ${lab}
-topology:
-  defaults:
-    kind: linux
-    image: clab-xconnect/node:latest
-  nodes:
-    r1: {}
-    r2: {}
-    r3: {}
-  links:
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth1 }, { node: r2, interface: eth1 }]
-      labels: { xconnect.clab/admin: ${l1Admin} }
-    - type: veth-stitch
-      endpoints: [{ node: r2, interface: eth2 }, { node: r3, interface: eth1 }]
-    - type: veth-stitch
-      endpoints: [{ node: r1, interface: eth2 }, { node: r3, interface: eth2 }]
-      labels: { xconnect.clab/admin: ${l3Admin} }
-`;
+  return labYaml(lab, ['r1', 'r2', 'r3'], [
+    vethStitch('r1:eth1', 'r2:eth1', `xconnect.clab/admin: ${l1Admin}`),
+    vethStitch('r2:eth2', 'r3:eth1'),
+    vethStitch('r1:eth2', 'r3:eth2', `xconnect.clab/admin: ${l3Admin}`),
+  ]);
 }
 
 interface StatusJson {
@@ -100,11 +83,8 @@ describe('watch keeps a lab wired', () => {
   }
 
   setupOrFail(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'clab-xconnect-watch-'));
-    file = path.join(dir, `${name}.clab.yml`);
-    await writeFile(file, topologyYaml(name, 'up'));
-    topo = loadTopology(file);
-    lab = await deployLab(topo);
+    // address() turns IPv6 off, here and in a restarted node.
+    ({ dir, file, topo, lab } = await deployFromYaml(name, topologyYaml(name, 'up'), { keepIpv6: true }));
     for (const node of ['r1', 'r2', 'r3']) await address(node);
     w = await startWatch(file);
     procs.push(w);
@@ -114,11 +94,8 @@ describe('watch keeps a lab wired', () => {
 
   afterAll(async () => {
     for (const p of procs) p.kill();
-    if (file) await cli(['destroy', '-t', file]);
-    if (topo) await destroyLab(topo);
-    if (dir) await rm(dir, { recursive: true, force: true });
-    await rm(sampleFile(name), { force: true }); // status --format prometheus's last sample
-    await rmdir(path.dirname(sampleFile(name))).catch(() => undefined); // when no other lab uses it
+    await tearDownLab({ dir, file, topo });
+    await removeSampleFile(name);
   });
 
   it('applies at start: every wire added and carrying traffic', async () => {
