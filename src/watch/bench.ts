@@ -10,14 +10,14 @@
  *     with Node's defaults, with the image's settings (NODE_OPTIONS=
  *     --max-semi-space-size=1, MALLOC_ARENA_MAX=2), and with those plus --jitless.
  * Prints a Markdown table (docs/watch.md quotes it). */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { dockerClient } from '../lab/docker.js';
-import { deployLab, destroyLab, ensureNodeImage, inspectLab } from '../lab/index.js';
+import { deployLab, destroyLab, ensureNodeImage, inspectLab, run, start, tryRun } from '../lab/index.js';
+
+type Child = ReturnType<typeof start>['child'];
 import { packageRoot } from '../util/package.js';
 import { requireRoot } from '../runtime/privileges.js';
 import { loadTopology } from '../topology/load.js';
@@ -66,16 +66,18 @@ function yaml(spec: LabSpec, downFirst: boolean): string {
 }
 
 interface Watch {
-  child: ChildProcess;
+  child: Child;
   lines: Record<string, unknown>[];
   metrics: string;
 }
 
 async function startWatch(file: string, env: Record<string, string>): Promise<Watch> {
-  const child = spawn(process.execPath, [cli, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, done } = start(process.execPath, [cli, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
+    env,
+    allowFail: true,
   });
+  // Its stderr is in `done` when it ends; say it if it ends early.
+  void done.then((o) => o.code !== 0 && o.stderr && process.stderr.write(`watch: ${o.stderr}\n`), () => undefined);
   const w: Watch = { child, lines: [], metrics: '' };
   let buf = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => {
@@ -127,8 +129,8 @@ async function restartOnce(w: Watch, spec: LabSpec): Promise<{ wired: number; cr
   let addressed = false;
   const setup = `ip addr replace 198.18.60.2/30 dev ${iface} && sysctl -qw net.ipv4.neigh.${iface}.retrans_time_ms=10`;
   for (let tries = 0; tries < 500 && Number.isNaN(crossing); tries++) {
-    if (!addressed) addressed = (await execa('nsenter', [`--net=${netns}`, 'sh', '-c', setup], { reject: false })).exitCode === 0;
-    if (addressed && (await execa('nsenter', [`--net=${netns}`, 'ping', '-c', '1', '-W', '0.3', '198.18.60.1'], { reject: false })).exitCode === 0) crossing = Date.now() - t0;
+    if (!addressed) addressed = await tryRun('sh', ['-c', setup], { netns });
+    if (addressed && (await tryRun('ping', ['-c', '1', '-W', '0.3', '198.18.60.1'], { netns }))) crossing = Date.now() - t0;
     else await sleep(20);
   }
   const applied = await waitLine(w, (l) => l['event'] === 'apply' && l['reason'] === `node ${node} re-plumbed`, from);
@@ -148,13 +150,13 @@ async function benchLab(spec: LabSpec, rounds: number, rows: string[][]): Promis
   const file = path.join(dir, `${spec.name}.clab.yml`);
   await writeFile(file, yaml(spec, false));
   const topo = loadTopology(file);
-  const procs: ChildProcess[] = [];
+  const procs: Child[] = [];
   try {
     const t = Date.now();
     await deployLab(topo);
     process.stderr.write(`${spec.name}: ${spec.links.length} links deployed in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
     const peerNs = await nodeNetns(topo, spec.restart.peer);
-    await execa('nsenter', [`--net=${peerNs}`, 'ip', 'addr', 'replace', '198.18.60.1/30', 'dev', spec.restart.peerIface]);
+    await run('ip', ['addr', 'replace', '198.18.60.1/30', 'dev', spec.restart.peerIface], { netns: peerNs });
     const variants = [
       ['defaults', {}],
       ['image settings', { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' }],
@@ -199,7 +201,7 @@ async function benchLab(spec: LabSpec, rounds: number, rows: string[][]): Promis
     }
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    await execa(process.execPath, [cli, 'destroy', '-t', file], { reject: false });
+    await tryRun(process.execPath, [cli, 'destroy', '-t', file]);
     await destroyLab(topo);
     await rm(dir, { recursive: true, force: true });
   }
