@@ -173,6 +173,7 @@ int xc_wire(struct xdp_md *ctx)
 	__u32 port = ctx->ingress_ifindex;
 	struct xc_port *cfg = bpf_map_lookup_elem(&xc_ports, &port);
 	struct xc_stats *st;
+	__u32 len;
 	long act;
 
 	/* Not one of ours: let the stack (and a tc stitch beneath us) have it. */
@@ -180,26 +181,29 @@ int xc_wire(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	st = bpf_map_lookup_elem(&xc_stats, &cfg->slot);
+	/* A helper call (the frame may have frags): once per frame. */
+	len = bpf_xdp_get_buff_len(ctx);
 	/* A capture sees what the end sent, before the wire drops or changes it. */
 	if (cfg->flags & XC_PORT_CAPTURE) {
-		struct xc_cap_hdr h = { .ifindex = port, .orig_len = bpf_xdp_get_buff_len(ctx) };
-		__u64 flags = xc_cap_flags(cfg, h.orig_len, &h);
+		struct xc_cap_hdr h = { .ifindex = port, .orig_len = len };
+		__u64 flags = xc_cap_flags(cfg, len, &h);
 
 		if (bpf_perf_event_output(ctx, &xc_capture, flags, &h, sizeof(h)) < 0)
 			COUNT(st, cap_dropped, 1);
 	}
-	if (xc_admit(cfg, st, 1, bpf_xdp_get_buff_len(ctx)) == XC_DROP)
+	if (xc_admit(cfg, st, 1, len) == XC_DROP)
 		return XDP_DROP;
 
 	/* Duplication and delay need an skb: the control plane keeps them off
 	 * XDP ports (it moves such a port to the tc engine). */
 	if (xc_impairments && (cfg->flags & XC_PORT_IMPAIRED) && xc_chance(cfg->corrupt)) {
-		__u32 len = ctx->data_end - ctx->data;
+		/* In the linear part, as a one-buffer frame has it. */
+		__u32 head = ctx->data_end - ctx->data;
 		__u8 bit, byte;
 		__u32 off;
 
-		if (len) {
-			off = xc_flip_at(len, &bit);
+		if (head) {
+			off = xc_flip_at(head, &bit);
 			if (!bpf_xdp_load_bytes(ctx, off, &byte, 1)) {
 				byte ^= bit;
 				if (!bpf_xdp_store_bytes(ctx, off, &byte, 1))

@@ -212,10 +212,6 @@ Napi::Value OpenPinned(const Napi::CallbackInfo& info) {
   });
 }
 
-struct AttachResult {
-  uint32_t ifindex = 0, prog_id = 0, link_id = 0;
-};
-
 struct XdpPort {
   uint32_t ifindex;
   std::string name, pin;
@@ -227,7 +223,7 @@ struct XdpPort {
 // it (and, with `replace`, that the link pinned there is ours to drop, say for
 // another mode). The kernel refuses (EBUSY) a device that carries any XDP
 // program, so one that appeared since that snapshot is never replaced.
-Outcome AttachOne(const NetnsRef& netns, const XdpPort& port, int prog_fd, const std::string& mode, AttachResult* res) {
+Outcome AttachOne(const NetnsRef& netns, const XdpPort& port, int prog_fd, const std::string& mode, Attached* res) {
   std::string where = " (" + port.name + " " + WhereNetns(netns) + ")";
   res->ifindex = port.ifindex;
   int err;
@@ -247,6 +243,7 @@ Outcome AttachOne(const NetnsRef& netns, const XdpPort& port, int prog_fd, const
   if ((err = PinLink(link_fd, port.pin, &li))) return Fail(err, "cannot pin link at " + port.pin + where + ": " + strerror(err));
   res->prog_id = li.prog_id;
   res->link_id = li.id;
+  res->created = true;
   return Ok();
 }
 
@@ -275,7 +272,7 @@ Napi::Value AttachXdp(const Napi::CallbackInfo& info) {
   if (prog_fd < 0 || (mode != "native" && mode != "generic"))
     XC_THROW_TYPE(env, "attachXdp({object, prog, netns, mode: 'native'|'generic', ports})");
   return RunJob(env, netns, [obj, netns, ports, prog_fd, mode]() -> Outcome {
-    std::vector<AttachResult> results(ports.size());
+    std::vector<Attached> results(ports.size());
     for (size_t i = 0; i < ports.size(); i++) {
       Outcome o = AttachOne(netns, ports[i], prog_fd, mode, &results[i]);
       if (o.errnum) {
@@ -283,17 +280,7 @@ Napi::Value AttachXdp(const Napi::CallbackInfo& info) {
         return o;
       }
     }
-    return Ok([results](Napi::Env env) -> Napi::Value {
-      Napi::Array out = Napi::Array::New(env, results.size());
-      for (uint32_t i = 0; i < results.size(); i++) {
-        Napi::Object r = Napi::Object::New(env);
-        r.Set("ifindex", results[i].ifindex);
-        r.Set("progId", results[i].prog_id);
-        r.Set("linkId", results[i].link_id);
-        out.Set(i, r);
-      }
-      return out;
-    });
+    return Ok([results](Napi::Env env) { return AttachedToJs(env, results); });
   });
 }
 
@@ -495,6 +482,20 @@ BpfObject::~BpfObject() {
     return;
   }
   for (const auto& m : maps) close(m.second.fd);
+}
+
+Napi::Value AttachedToJs(Napi::Env env, const std::vector<Attached>& results) {
+  Napi::Array out = Napi::Array::New(env, results.size());
+  for (uint32_t i = 0; i < results.size(); i++) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("ifindex", results[i].ifindex);
+    r.Set("progId", results[i].prog_id);
+    r.Set("linkId", results[i].link_id);
+    r.Set("created", results[i].created);
+    r.Set("qdiscCreated", results[i].qdisc_created);
+    out.Set(i, r);
+  }
+  return out;
 }
 
 const BpfMap* BpfObject::Map(const std::string& name) const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct xconnect;
 
@@ -31,6 +32,15 @@ struct BpfObject {
   int Prog(const std::string& name) const;
 };
 using ObjectRef = std::shared_ptr<const BpfObject>;
+
+// What attaching a program of the object to one port did.
+struct Attached {
+  uint32_t ifindex = 0, prog_id = 0, link_id = 0;  // link_id 0: no bpf_link (a cls_bpf filter)
+  bool created = false;                            // false: an attachment of ours was kept
+  bool qdisc_created = false;                      // legacy tc: a clsact qdisc was made for it
+};
+// [{ifindex, progId, linkId, created, qdiscCreated}], for attachXdp and attachTc.
+Napi::Value AttachedToJs(Napi::Env env, const std::vector<Attached>& results);
 
 // Argument i as an open object handle.
 bool ArgBpfObject(const Napi::CallbackInfo& info, size_t i, ObjectRef* out);

@@ -151,18 +151,13 @@ int DelFilter(uint32_t ifindex, std::string* ack) {
   return NlTalk(NETLINK_ROUTE, nlh, [](const nlmsghdr*) {}, ack);
 }
 
-struct AttachResult {
-  uint32_t ifindex = 0, prog_id = 0, link_id = 0;
-  bool created = false, qdisc_created = false;
-};
-
 std::string Foreign(const std::string& ifname, const NetnsRef& netns, const std::string& what) {
   return "interface " + ifname + " " + WhereNetns(netns) + " already carries " + what +
          " that clab-xconnect did not install; refusing to run beside it";
 }
 
 Outcome AttachTcxOne(const NetnsRef& netns, const std::string& ifname, uint32_t ifindex, const std::string& pin,
-                     int prog_fd, AttachResult* res) {
+                     int prog_fd, Attached* res) {
   std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
   LinkState ours;
   int err = ReadPinnedLink(pin, &ours);
@@ -200,7 +195,7 @@ Outcome AttachTcxOne(const NetnsRef& netns, const std::string& ifname, uint32_t 
 }
 
 Outcome AttachLegacyOne(const NetnsRef& netns, const std::string& ifname, uint32_t ifindex, int prog_fd, uint32_t prog_id,
-                        AttachResult* res) {
+                        Attached* res) {
   std::string where = " (" + ifname + " " + WhereNetns(netns) + ")";
   std::string ack;
   int err = AddClsact(ifindex, &res->qdisc_created, &ack);
@@ -296,7 +291,7 @@ Napi::Value AttachTc(const Napi::CallbackInfo& info) {
     uint32_t len = sizeof(pi);
     if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) < 0) return Fail(errno, std::string("cannot read the wire program's id: ") + strerror(errno));
     uint32_t prog_id = pi.id;
-    std::vector<AttachResult> results(ports.size());
+    std::vector<Attached> results(ports.size());
     auto rollback = [&](size_t upto) {
       for (size_t j = 0; j < upto; j++) {
         bool existed;
@@ -317,19 +312,7 @@ Napi::Value AttachTc(const Napi::CallbackInfo& info) {
         return out;
       }
     }
-    return Ok([results](Napi::Env env) -> Napi::Value {
-      Napi::Array out = Napi::Array::New(env, results.size());
-      for (uint32_t i = 0; i < results.size(); i++) {
-        Napi::Object r = Napi::Object::New(env);
-        r.Set("ifindex", results[i].ifindex);
-        r.Set("progId", results[i].prog_id);
-        r.Set("linkId", results[i].link_id);
-        r.Set("created", results[i].created);
-        r.Set("qdiscCreated", results[i].qdisc_created);
-        out.Set(i, r);
-      }
-      return out;
-    });
+    return Ok([results](Napi::Env env) { return AttachedToJs(env, results); });
   });
 }
 

@@ -69,25 +69,22 @@ export interface LoadedObject {
   layouts: Record<string, { size: number; members: Record<string, number> }>;
 }
 
+/** What attaching the program to one port did (attachXdp, attachTc). */
 export interface AttachResult {
   ifindex: number;
   progId: number;
+  /** 0 for a legacy tc filter (no bpf_link). */
   linkId: number;
+  /** false: an attachment of ours was kept (tc only; XDP always attaches). */
+  created: boolean;
+  /** Legacy tc attach only: a clsact qdisc was added for the filter. */
+  qdiscCreated: boolean;
 }
 
 /** How the tc engine's program is attached: a TCX bpf_link (kernel 6.6+) or a
  * direct-action cls_bpf filter in the port's ingress qdisc (older kernels). */
 export type TcAttach = 'tcx' | 'legacy';
 
-export interface TcAttachResult {
-  ifindex: number;
-  progId: number;
-  /** 0 for a legacy filter (no bpf_link). */
-  linkId: number;
-  created: boolean;
-  /** Legacy attach only: a clsact qdisc was added for the filter. */
-  qdiscCreated: boolean;
-}
 
 export interface TcFilter {
   prio: number;
@@ -160,7 +157,7 @@ interface RawAddon {
     netns: NetnsHandle | null;
     attach: TcAttach;
     ports: { ifindex: number; name: string; pin: string }[];
-  }): Promise<TcAttachResult[]>;
+  }): Promise<AttachResult[]>;
   /** Removes our legacy tc filters (and a clsact qdisc we made); per port: whether a filter was there. */
   detachTcLegacy(netns: NetnsHandle | null, ifindexes: number[]): Promise<boolean[]>;
   /** tc state per ifindex (null: no such interface). */
