@@ -6,8 +6,11 @@
 //   node scripts/relink-bench.mjs [--rounds 5] [--dump state.txt] [--keep]
 // --dump writes the restarted node's interfaces and its far ends (names,
 // altnames, MTU, state, MAC OUI, ethtool -k, tc ingress) after the last round,
-// normalized so that two runs can be diffed.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+// normalized so that two runs can be diffed. With RELINK_BENCH_MARKS=FILE set,
+// appends `relink start`/`relink end` lines to FILE around each relinkNode (for
+// counting the processes it runs, with wrappers of ip/tc/ethtool/nsenter that log
+// to the same file).
+import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +33,7 @@ await writeFile(file, yaml);
 const topo = loadTopology(file);
 const NODE = 'n0';
 
+const mark = async (what) => process.env.RELINK_BENCH_MARKS && appendFile(process.env.RELINK_BENCH_MARKS, what + '\n');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
@@ -41,9 +45,11 @@ try {
   const times = [];
   for (let r = 0; r < rounds; r++) {
     await container.restart({ t: 1 });
+    await mark('relink start');
     t = performance.now();
     await relinkNode(topo, NODE);
     times.push(performance.now() - t);
+    await mark('relink end');
     console.error(`round ${r + 1}: relinkNode(${NODE}, 10 links) ${times.at(-1).toFixed(0)} ms`);
   }
   console.log(`relinkNode ${NODE} (10 links): median ${median(times).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)} (${times.map((x) => x.toFixed(0)).join(' ')})`);

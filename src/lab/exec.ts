@@ -100,7 +100,7 @@ export interface BatchLine {
  * (`-force`). A failed line that may not fail throws as run() would for that
  * command alone, naming its endpoint: the program reports a failure as
  * `Command failed -:N` after its message, N being the line. */
-export async function runBatch(cmd: 'ip' | 'tc', lines: BatchLine[], opts: { netns?: string | undefined; code?: ErrorCode } = {}): Promise<void> {
+export async function runBatch(cmd: 'ip' | 'tc', lines: BatchLine[], opts: { netns?: string | undefined } = {}): Promise<void> {
   if (lines.length === 0) return;
   const force = lines.some((l) => l.mayFail);
   const args = [...(force ? ['-force'] : []), '-batch', '-'];
@@ -108,7 +108,7 @@ export async function runBatch(cmd: 'ip' | 'tc', lines: BatchLine[], opts: { net
   if (r.code === 0) return;
   const failed = batchFailures(r.stderr);
   const hit = [...failed].find(([i]) => !lines[i]?.mayFail);
-  if (!hit && failed.size > 0) return; // only lines that may fail failed
+  if (!hit && failed.size > 0 && r.code !== null) return; // only lines that may fail failed
   const l = hit ? lines[hit[0]] : undefined;
   const endpoint = l?.endpoint ?? [...new Set(lines.map((x) => x.endpoint))].join(', ');
   const said = hit ? hit[1] : String(r.stderr || r.stdout).trim().split('\n').slice(-3).join('; ');
@@ -116,7 +116,7 @@ export async function runBatch(cmd: 'ip' | 'tc', lines: BatchLine[], opts: { net
   const ctx: ErrorContext = { cause: r.stderr, endpoint };
   if (opts.netns) ctx.netns = opts.netns;
   if (l?.hint) ctx.hint = l.hint;
-  throw new XconnectError(opts.code ?? 'KERNEL', `${endpoint}: \`${what}\` failed${r.code === null ? ' (killed)' : ''}: ${said}`, ctx);
+  throw new XconnectError('KERNEL', `${endpoint}: \`${what}\` failed${r.code === null ? ' (killed)' : ''}: ${said}`, ctx);
 }
 
 /** The failed lines of a batch run (0-based) and what was printed about each. */
