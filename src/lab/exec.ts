@@ -83,6 +83,58 @@ export async function ipBatch(lines: string[], opts: RunOptions = {}): Promise<v
   await run('ip', ['-batch', '-'], { ...opts, input: lines.join('\n') + '\n' });
 }
 
+/** One command of an `ip`/`tc` batch, and what its failure is about. */
+export interface BatchLine {
+  /** The command without the program name, e.g. `link set dev x up`. */
+  line: string;
+  /** `node:iface` (or link) the command is about, for the error. */
+  endpoint: string;
+  hint?: string | undefined;
+  /** Its failure is expected and ignored (a qdisc already there, a device already gone). */
+  mayFail?: boolean;
+}
+
+/** Runs `lines` in one `ip -batch -` or `tc -batch -` process (inside `netns`
+ * when given): one process instead of one per command. Without a line that may
+ * fail, the batch stops at its first failure; with one, every line runs
+ * (`-force`). A failed line that may not fail throws as run() would for that
+ * command alone, naming its endpoint: the program reports a failure as
+ * `Command failed -:N` after its message, N being the line. */
+export async function runBatch(cmd: 'ip' | 'tc', lines: BatchLine[], opts: { netns?: string | undefined } = {}): Promise<void> {
+  if (lines.length === 0) return;
+  const force = lines.some((l) => l.mayFail);
+  const args = [...(force ? ['-force'] : []), '-batch', '-'];
+  const r = await run(cmd, args, { netns: opts.netns, input: lines.map((l) => l.line).join('\n') + '\n', allowFail: true });
+  if (r.code === 0) return;
+  const failed = batchFailures(r.stderr);
+  const hit = [...failed].find(([i]) => !lines[i]?.mayFail);
+  if (!hit && failed.size > 0 && r.code !== null) return; // only lines that may fail failed
+  const l = hit ? lines[hit[0]] : undefined;
+  const endpoint = l?.endpoint ?? [...new Set(lines.map((x) => x.endpoint))].join(', ');
+  const said = hit ? hit[1] : String(r.stderr || r.stdout).trim().split('\n').slice(-3).join('; ');
+  const what = l ? `${cmd} ${l.line}` : `${cmd} ${args.join(' ')}`;
+  const ctx: ErrorContext = { cause: r.stderr, endpoint };
+  if (opts.netns) ctx.netns = opts.netns;
+  if (l?.hint) ctx.hint = l.hint;
+  throw new XconnectError('KERNEL', `${endpoint}: \`${what}\` failed${r.code === null ? ' (killed)' : ''}: ${said}`, ctx);
+}
+
+/** The failed lines of a batch run (0-based) and what was printed about each. */
+function batchFailures(stderr: string): Map<number, string> {
+  const out = new Map<number, string>();
+  let said: string[] = [];
+  for (const text of stderr.split('\n')) {
+    const m = /^Command failed -:(\d+)$/.exec(text.trim());
+    if (!m) {
+      if (text.trim()) said.push(text.trim());
+      continue;
+    }
+    out.set(Number(m[1]) - 1, said.slice(-3).join('; '));
+    said = [];
+  }
+  return out;
+}
+
 /** Sends SIGTERM to every child still running (an interrupted run's cleanup). */
 export function killChildren(): void {
   for (const c of children) c.kill('SIGTERM');

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { isValidIfname, sanitizeIfname } from '../links/index.js';
 import { native, type LinkInfo } from '../native/addon.js';
-import { ipBatch, run, tryRun } from './exec.js';
+import { run } from './exec.js';
 
 /** containerlab's OUI for generated MACs (constants.ClabOUI). */
 const CLAB_OUI = 'aa:c1:ab';
@@ -55,15 +55,24 @@ export async function txChecksumOff(ifname: string, opts: { netns?: string; endp
   await ethtoolK(ifname, { tx: 'off' }, opts);
 }
 
-/** Moves a root-netns interface into the netns of `pid`. */
-export async function moveToPid(ifname: string, pid: number, endpoint: string): Promise<void> {
-  await run('ip', ['link', 'set', 'dev', ifname, 'netns', String(pid)], { endpoint });
-}
+/** What `ethtool -K <dev> tx off` (containerlab's utils.EthtoolTXOff,
+ * ETHTOOL_STXCSUM 0) turns off: every tx checksum feature. Set with the addon's
+ * setFeatures, one call for many devices instead of an ethtool run each; the
+ * kernel then drops what depends on them (TSO, USO) the same way, so `ethtool
+ * -k` reads exactly as after ethtool's `tx off`. */
+export const TX_CHECKSUM_OFF: Readonly<Record<string, boolean>> = {
+  'tx-checksum-ipv4': false,
+  'tx-checksum-ip-generic': false,
+  'tx-checksum-ipv6': false,
+  'tx-checksum-fcoe-crc': false,
+  'tx-checksum-sctp': false,
+};
 
-/** links.SetNameMACAndUpInterface (+ the ownership altname): rename to the
- * topology name when Linux can take it, otherwise keep the temporary name and add
- * the sanitized name as altname; set the MAC; bring it up. Returns the kernel name. */
-export async function nameAndUp(netns: string | undefined, current: string, setup: EndSetup, endpoint: string): Promise<string> {
+/** links.SetNameMACAndUpInterface (+ the ownership altname) as `ip -batch`
+ * lines: rename to the topology name when Linux can take it, otherwise keep
+ * the temporary name and add the sanitized name as altname; set the MAC; bring
+ * it up. Also returns the kernel name it ends up with. */
+export function nameAndUpLines(current: string, setup: EndSetup): { name: string; lines: string[] } {
   const lines: string[] = [];
   let name = current;
   if (isValidIfname(setup.ifname)) {
@@ -75,8 +84,7 @@ export async function nameAndUp(netns: string | undefined, current: string, setu
   if (setup.mac) lines.push(`link set dev ${name} address ${setup.mac}`);
   if (setup.ownershipAltname) lines.push(`link property add dev ${name} altname ${setup.ownershipAltname}`);
   lines.push(`link set dev ${name} up`);
-  await ipBatch(lines, { netns, endpoint });
-  return name;
+  return { name, lines };
 }
 
 /** A root-netns interface by name or altname, or undefined when there is none. */
@@ -92,9 +100,4 @@ export async function vxlanParams(name: string): Promise<{ ifname: string; vni: 
   const [l] = JSON.parse(r.stdout) as { ifname: string; linkinfo?: { info_kind?: string; info_data?: { id?: unknown; remote?: unknown } } }[];
   if (l?.linkinfo?.info_kind !== 'vxlan') return undefined;
   return { ifname: l.ifname, vni: l.linkinfo.info_data?.id, remote: l.linkinfo.info_data?.remote };
-}
-
-/** Deletes an interface; one already gone is not an error. */
-export async function deleteLink(name: string, netns?: string): Promise<void> {
-  await tryRun('ip', ['link', 'del', 'dev', name], { netns });
 }

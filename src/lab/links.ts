@@ -3,7 +3,7 @@
  * link type does is in its own file (src/links/<type>.ts, the deploy half);
  * this file walks a topology's links and hands each type the plumbing. */
 import { XconnectError } from '../errors.js';
-import { DEPLOYABLE, linkContext, linkDeploy, linkEndpoints, plumbLink, type LinkContext, type NodeHandle } from '../links/index.js';
+import { DEPLOYABLE, linkContext, linkDeploy, linkEndpoints, linksRootVeths, plumbLinks, removeLinksRoot, type LinkContext, type NodeHandle } from '../links/index.js';
 import type { Link, Topology } from '../topology/model.js';
 import { plumbing } from './plumbing.js';
 
@@ -41,11 +41,11 @@ export function assertDeployable(topo: Topology): void {
 }
 
 /** Plumbs every segment of `node` whose other side is up (`up` includes `node`),
- * in file order. `fresh`: the node was restarted; re-stitch surviving far ends from scratch. */
+ * all links together (a few batched process runs for the node, see
+ * ./plumbing.ts). `fresh`: the node was restarted; re-stitch surviving far ends from scratch. */
 export async function plumbNode(topo: Topology, node: string, up: ReadonlyMap<string, NodeHandle>, fresh = false): Promise<void> {
   if (!up.get(node)) throw new XconnectError('RUNTIME', `node ${node} is not running`);
-  const ctx = { ...contextOf(topo), up, fresh };
-  for (const link of topo.links) await plumbLink(link, node, ctx, plumbing);
+  await plumbLinks(topo.links, node, { ...contextOf(topo), up, fresh }, plumbing);
 }
 
 /** Deletes the root-netns devices the topology names (of `node` only, when given).
@@ -53,12 +53,10 @@ export async function plumbNode(topo: Topology, node: string, up: ReadonlyMap<st
  * container is gone, so they are deleted here too, by name and only when they are veths;
  * a vxlan device only when its VNI and remote are the link's. */
 export async function removeRootInterfaces(topo: Topology, node?: string): Promise<void> {
-  const ctx = contextOf(topo);
-  for (const link of topo.links) await linkDeploy(link)?.teardown(link, node, ctx, plumbing);
+  await removeLinksRoot(topo.links, node, contextOf(topo), plumbing);
 }
 
 /** Root-netns veth ends that die with `node`'s netns (far ends, host ends, ve-). */
 export function nodeRootVeths(topo: Topology, node: string): string[] {
-  const ctx = contextOf(topo);
-  return topo.links.flatMap((link) => linkDeploy(link)?.rootVeths(link, node, ctx) ?? []);
+  return linksRootVeths(topo.links, node, contextOf(topo));
 }

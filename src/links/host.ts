@@ -5,7 +5,7 @@
 import { bridgePortNames, wireId, type LinkContext, type LinkKind, type RootName, type WireSpec } from './kind.js';
 import type { Endpoint, HostLink, LinkOf } from './model.js';
 import { epName } from './names.js';
-import { withVethPair, type NodeHandle, type Plumbing } from './plumbing.js';
+import { emptyPlan, type NodeHandle, type VethSpec } from './plumbing.js';
 
 /** The label that pairs two host links (the planner reads it; see src/plan/labels.ts). */
 export const PAIR_LABEL = 'xconnect.clab/pair';
@@ -36,13 +36,10 @@ export function hostSideEnds(link: { type: string; endpoint: Endpoint; hostInter
   return [epName(link.endpoint), `${link.type}:${link.hostInterface}`];
 }
 
-/** Plumbs node `ep` to a root-netns end `hostIfname` with a generated MAC;
- * returns the root end's kernel name. Also the veth half of a vxlan-stitch. */
-export async function plantHostVeth(io: Plumbing, ep: Endpoint, node: NodeHandle, hostIfname: string, mtu: number): Promise<string> {
-  return withVethPair(io, mtu, ep, async (tmpNode, tmpHost) => {
-    await io.plantNodeEnd(tmpNode, node, ep);
-    return io.plantRootEnd(tmpHost, hostIfname, ep, true);
-  });
+/** A veth from node `ep` to a root-netns end `hostIfname` with a generated
+ * MAC. Also the veth half of a vxlan-stitch. */
+export function hostVeth(ep: Endpoint, node: NodeHandle, hostIfname: string, mtu: number): VethSpec {
+  return { mtu, forEp: ep, a: { node, ep }, b: { ifname: hostIfname, randomMac: true } };
 }
 
 const mine = (link: HostLink, node: string | undefined) => node === undefined || link.endpoint.node === node;
@@ -57,13 +54,11 @@ export const host: LinkKind<LinkOf<'host'>> = {
     reason: `host link: its root-netns end ${link.hostInterface} has no peer; pair it with another host link by giving both the label ${PAIR_LABEL}: <name>`,
   }),
   deploy: {
-    async plumb(link, node, ctx, io) {
+    plumb(link, node, ctx) {
       const self = ctx.up.get(node);
-      if (self && link.endpoint.node === node) await plantHostVeth(io, link.endpoint, self, link.hostInterface, link.mtu);
+      if (!self || link.endpoint.node !== node) return emptyPlan();
+      return { ...emptyPlan(), veths: [hostVeth(link.endpoint, self, link.hostInterface, link.mtu)] };
     },
     rootVeths: (link, node) => (mine(link, node) ? [link.hostInterface] : []),
-    async teardown(link, node, _ctx, io) {
-      if (mine(link, node)) await io.deleteVeth(link.hostInterface);
-    },
   },
 };

@@ -5,7 +5,7 @@
  * test/unit/links/links.test.ts. */
 import type { DeployContext, LinkContext, LinkDeploy, LinkKind, LinkKinds, LinkPlan, RootName } from './kind.js';
 import type { Endpoint, Link, LinkType } from './model.js';
-import type { Plumbing } from './plumbing.js';
+import { emptyPlan, mergePlans, type Plumbing, type VxlanRef } from './plumbing.js';
 import { dummy } from './dummy.js';
 import { host } from './host.js';
 import { macvlan } from './macvlan.js';
@@ -59,14 +59,27 @@ export function linkDeploy(link: Link): LinkDeploy<Link> | undefined {
   return linkKind(link).deploy;
 }
 
-/** Plumbs `node`'s part of `link` (see LinkDeploy.plumb); a type the deployer
- * cannot build is left alone (the deployer refuses those up front). */
-export async function plumbLink(link: Link, node: string, ctx: DeployContext, io: Plumbing): Promise<void> {
-  await linkDeploy(link)?.plumb(link, node, ctx, io);
+/** Makes `node`'s part of `links` (see LinkDeploy.plumb), all links at once; a
+ * type the deployer cannot build is left alone (the deployer refuses those up front). */
+export async function plumbLinks(links: readonly Link[], node: string, ctx: DeployContext, io: Plumbing): Promise<void> {
+  await io.apply(mergePlans(links.map((l) => linkDeploy(l)?.plumb(l, node, ctx) ?? emptyPlan())));
+}
+
+/** Root-netns veth ends of `node`'s side of `links` (all sides when undefined). */
+export function linksRootVeths(links: readonly Link[], node: string | undefined, ctx: LinkContext): string[] {
+  return links.flatMap((l) => linkDeploy(l)?.rootVeths(l, node, ctx) ?? []);
+}
+
+/** Deletes the root-netns devices of `node`'s side of `links` (all sides when
+ * undefined), only those still of the kind the link made. */
+export async function removeLinksRoot(links: readonly Link[], node: string | undefined, ctx: LinkContext, io: Plumbing): Promise<void> {
+  const vxlans: VxlanRef[] = links.flatMap((l) => linkDeploy(l)?.rootVxlans?.(l, node) ?? []);
+  await io.removeRoot(linksRootVeths(links, node, ctx), vxlans);
 }
 
 export type { DeployContext, LinkContext, LinkKind, LinkPlan, RootName, WireSpec, LinkWireKind, RootPortSpec } from './kind.js';
-export type { NodeHandle, Plumbing, VxlanDevice } from './plumbing.js';
+export type { NodeEnd, NodeHandle, Plumbing, PlumbPlan, RootEnd, StitchSpec, VethSpec, VxlanDevice, VxlanRef, VxlanSpec } from './plumbing.js';
+export { emptyPlan, mergePlans } from './plumbing.js';
 export type * from './model.js';
 export { linkContext, ROOT_NETNS_KINDS, wireId } from './kind.js';
 export { epName, isValidIfname, ownershipAltname, sanitizeIfname } from './names.js';

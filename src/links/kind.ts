@@ -5,12 +5,12 @@
  * (src/plan/plan.ts), and, when the test deployer can build it, how it is
  * plumbed and torn down (src/lab/).
  *
- * Everything here is pure: the deploy half of a type is written against the
- * Plumbing interface (./plumbing.ts) that the deployer hands in, so loading a
- * link type (as the offline planner does) loads no process runner, Docker
- * client or addon, and the deploy steps can be tested with a fake. */
+ * Everything here is pure: the deploy half of a type describes the devices it
+ * needs as a plan (./plumbing.ts) that the deployer's Plumbing makes, so
+ * loading a link type (as the offline planner does) loads no process runner,
+ * Docker client or addon, and the deploy steps can be tested with a fake. */
 import type { Endpoint, Link, LinkOf, LinkType } from './model.js';
-import type { NodeHandle, Plumbing } from './plumbing.js';
+import type { NodeHandle, PlumbPlan, VxlanRef } from './plumbing.js';
 
 /** What a link type needs to know about the lab around one of its links. */
 export interface LinkContext {
@@ -62,19 +62,20 @@ export interface DeployContext extends LinkContext {
   fresh: boolean;
 }
 
-/** The deploy half of a link type: how the test deployer (src/lab/) plumbs a
- * link as containerlab v0.79 does, and removes what it made. */
+/** The deploy half of a link type: what the test deployer (src/lab/) makes
+ * for a link as containerlab v0.79 does, and what it removes. Data only: the
+ * deployer makes the plans of all of a node's links together. */
 export interface LinkDeploy<L extends Link> {
-  /** Plumbs the part of `link` that `node` brings up, as far as the nodes at
-   * its other ends are up (a link whose other side is down waits for that
-   * side's own plumb call). */
-  plumb(link: L, node: string, ctx: DeployContext, io: Plumbing): Promise<void>;
+  /** The devices of the part of `link` that `node` brings up, as far as the
+   * nodes at its other ends are up (a link whose other side is down waits for
+   * that side's own plan). */
+  plumb(link: L, node: string, ctx: DeployContext): PlumbPlan;
   /** Root-netns veth ends of `node`'s side (all sides when undefined): they die
-   * with the node's netns. */
+   * with the node's netns, and are deleted at teardown while still veths. */
   rootVeths(link: L, node: string | undefined, ctx: LinkContext): string[];
-  /** Deletes the root-netns devices of `node`'s side (all sides when
-   * undefined), only when they are still the kind the link made. */
-  teardown(link: L, node: string | undefined, ctx: LinkContext, io: Plumbing): Promise<void>;
+  /** Root-netns vxlan devices of `node`'s side (all sides when undefined),
+   * deleted at teardown while they still have the link's VNI and remote. */
+  rootVxlans?(link: L, node: string | undefined): VxlanRef[];
 }
 
 /** One link type. `L` is its record in the link model. */

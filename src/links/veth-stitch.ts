@@ -3,10 +3,10 @@
  * once both segments exist, each far end gets the altname naming the node
  * endpoint at the OTHER end and the two far ends are tc-stitched both ways.
  * The planner wires the two far ends. */
-import { bridgePortNames, wireId, type DeployContext, type LinkKind } from './kind.js';
-import type { Endpoint, LinkOf, VethLink } from './model.js';
+import { bridgePortNames, wireId, type LinkKind } from './kind.js';
+import type { LinkOf, VethLink } from './model.js';
 import { epName, sanitizeIfname, sha1hex } from './names.js';
-import { withVethPair, type Plumbing } from './plumbing.js';
+import { emptyPlan } from './plumbing.js';
 
 /** Root-netns far end of a veth-stitch endpoint: `clab-s-` + 8 hex of
  * sha1(lab NUL node NUL iface), with iface as written in the topology. */
@@ -52,39 +52,33 @@ export const vethStitch: LinkKind<LinkOf<'veth-stitch'>> = {
     };
   },
   deploy: {
-    /** Creates the segment of each endpoint on `node`, then stitches when the
-     * other segment exists. */
-    async plumb(link, node, ctx, io) {
+    /** The segment of each endpoint on `node`; then, once the other segment
+     * exists too (its far end is there, or made here as well), the altname on
+     * both far ends and the tc stitch both ways (`fresh` after a node restart:
+     * the surviving far end may hold a stale filter). */
+    plumb(link, node, ctx) {
       const self = ctx.up.get(node);
-      if (!self) return;
-      const fars = farEnds(ctx.lab, link);
-      for (const idx of sides(link, node)) {
-        const ep = link.endpoints[idx];
-        await withVethPair(io, link.mtu, ep, async (tmpNode, tmpFar) => {
-          await io.plantNodeEnd(tmpNode, self, ep);
-          await io.plantRootEnd(tmpFar, fars[idx], ep);
-        });
-        if (await io.link(fars[1 - idx]!)) await stitchSegments(link, ctx, io);
-      }
+      const mine = sides(link, node);
+      if (!self || mine.length === 0) return emptyPlan();
+      const [a, b] = link.endpoints;
+      const [farA, farB] = farEnds(ctx.lab, link);
+      const fars = [farA, farB] as const;
+      return {
+        vxlans: [],
+        veths: mine.map((i) => ({ mtu: link.mtu, forEp: link.endpoints[i], a: { node: self, ep: link.endpoints[i] }, b: { ifname: fars[i] } })),
+        stitches: [{
+          a: farA,
+          b: farB,
+          what: `${epName(a)} <-> ${epName(b)}`,
+          fresh: ctx.fresh,
+          altnames: [
+            { dev: farA, altname: stitchAltname(ctx.lab, b.node, b.iface), forEp: a },
+            { dev: farB, altname: stitchAltname(ctx.lab, a.node, a.iface), forEp: b },
+          ],
+          needs: ([0, 1] as const).filter((i) => !mine.includes(i)).map((i) => fars[i]),
+        }],
+      };
     },
     rootVeths: (link, node, ctx) => sides(link, node).map((i) => farEnds(ctx.lab, link)[i]),
-    async teardown(link, node, ctx, io) {
-      for (const i of sides(link, node)) await io.deleteVeth(farEnds(ctx.lab, link)[i]);
-    },
   },
 };
-
-/** The altname on both far ends, then the tc stitch both ways (`fresh` after a
- * node restart: the surviving far end may hold a stale filter). */
-async function stitchSegments(link: VethLink, ctx: DeployContext, io: Plumbing): Promise<void> {
-  const [a, b] = link.endpoints;
-  const [farA, farB] = farEnds(ctx.lab, link);
-  await markFarEnd(io, farA, stitchAltname(ctx.lab, b.node, b.iface), a);
-  await markFarEnd(io, farB, stitchAltname(ctx.lab, a.node, a.iface), b);
-  await io.stitch(farA, farB, `${epName(a)} <-> ${epName(b)}`, ctx.fresh);
-}
-
-async function markFarEnd(io: Plumbing, far: string, altname: string, ep: Endpoint): Promise<void> {
-  if ((await io.link(far))?.altnames.includes(altname)) return; // a surviving far end after a node restart
-  await io.addAltname(far, altname, ep);
-}

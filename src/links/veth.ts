@@ -4,7 +4,7 @@
 import { bridgePortNames, inRootNetns, type LinkKind } from './kind.js';
 import type { LinkOf } from './model.js';
 import { epName } from './names.js';
-import { withVethPair } from './plumbing.js';
+import { emptyPlan } from './plumbing.js';
 
 export const veth: LinkKind<LinkOf<'veth'>> = {
   type: 'veth',
@@ -19,19 +19,14 @@ export const veth: LinkKind<LinkOf<'veth'>> = {
     return { skip: 'direct', reason };
   },
   deploy: {
-    /** Creates the pair once both nodes are up. */
-    async plumb(link, node, ctx, io) {
+    /** The pair once both nodes are up, one end into each. */
+    plumb(link, node, ctx) {
       const [epA, epB] = link.endpoints;
-      if (epA.node !== node && epB.node !== node) return;
       const a = ctx.up.get(epA.node);
       const b = ctx.up.get(epB.node);
-      if (!a || !b) return;
-      await withVethPair(io, link.mtu, epA, async (tmpA, tmpB) => {
-        await io.plantNodeEnd(tmpA, a, epA);
-        await io.plantNodeEnd(tmpB, b, epB);
-      });
+      if ((epA.node !== node && epB.node !== node) || !a || !b) return emptyPlan();
+      return { ...emptyPlan(), veths: [{ mtu: link.mtu, forEp: epA, a: { node: a, ep: epA }, b: { node: b, ep: epB } }] };
     },
-    rootVeths: () => [],
-    teardown: async () => undefined, // both ends die with their nodes
+    rootVeths: () => [], // both ends die with their nodes
   },
 };

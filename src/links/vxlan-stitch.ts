@@ -4,7 +4,8 @@
 import type { LinkKind } from './kind.js';
 import type { LinkOf, VxlanLink } from './model.js';
 import { epName } from './names.js';
-import { plantHostVeth } from './host.js';
+import { hostVeth } from './host.js';
+import { emptyPlan } from './plumbing.js';
 import { VXLAN_DEFAULT_PORT, vxlanRemote } from './vxlan.js';
 
 /** Root-netns devices of a vxlan-stitch endpoint: the host veth and the vxlan device. */
@@ -37,33 +38,24 @@ export const vxlanStitch: LinkKind<LinkOf<'vxlan-stitch'>> = {
   },
   deploy: {
     /** The vxlan device (parent: `parent-interface` or the route to `remote`;
-     * the endpoint's `mac` goes on it), the host veth, then the stitch. */
-    async plumb(link, node, ctx, io) {
+     * the endpoint's `mac` goes on it, so the node end gets a generated one),
+     * the host veth, then the stitch. */
+    plumb(link, node, ctx) {
       const self = ctx.up.get(node);
-      if (!self || link.endpoint.node !== node) return;
+      if (!self || link.endpoint.node !== node) return emptyPlan();
       const ep = link.endpoint;
-      const vx = await io.addVxlan(names(link).vxlan, {
-        vni: link.vni,
-        remote: link.remote,
-        dstPort: link.dstPort || VXLAN_DEFAULT_PORT,
-        parent: link.parentInterface || undefined,
-        mtu: link.mtu,
-        mac: ep.mac,
-      }, ep);
-      let ve: string;
-      try {
-        ve = await plantHostVeth(io, { node: ep.node, iface: ep.iface }, self, names(link).veth, link.mtu);
-      } catch (e) {
-        await io.deleteLink(vx);
-        throw e;
-      }
-      await io.stitch(vx, ve, epName(ep), false);
+      const { vxlan, veth } = names(link);
+      return {
+        vxlans: [{
+          ifname: vxlan,
+          dev: { vni: link.vni, remote: link.remote, dstPort: link.dstPort || VXLAN_DEFAULT_PORT, parent: link.parentInterface || undefined, mtu: link.mtu, mac: ep.mac },
+          forEp: ep,
+        }],
+        veths: [hostVeth({ node: ep.node, iface: ep.iface }, self, veth, link.mtu)],
+        stitches: [{ a: vxlan, b: veth, what: epName(ep), fresh: false, altnames: [], needs: [] }],
+      };
     },
     rootVeths: (link, node) => (mine(link, node) ? [names(link).veth] : []),
-    async teardown(link, node, _ctx, io) {
-      if (!mine(link, node)) return;
-      await io.deleteVxlan(names(link).vxlan, link.vni, link.remote);
-      await io.deleteVeth(names(link).veth);
-    },
+    rootVxlans: (link, node) => (mine(link, node) ? [{ name: names(link).vxlan, vni: link.vni, remote: link.remote }] : []),
   },
 };

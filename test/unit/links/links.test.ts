@@ -1,21 +1,27 @@
 /** The link types (src/links/<type>.ts), one row each: the root-netns devices
  * containerlab makes for them, what the planner does with them, how a skipped
- * one lists its ends; and the deploy halves run against a fake Plumbing, so the
- * steps the test deployer takes are checked without root or Docker. */
+ * one lists its ends; and the plans of the deploy halves, recorded by a fake
+ * Plumbing, so what the test deployer makes is checked without root or Docker. */
 import { describe, expect, it } from 'vitest';
 import {
   DEPLOYABLE,
   LINK_KINDS,
   linkContext,
+  epName,
   linkDeploy,
+  linksRootVeths,
   planLink,
-  plumbLink,
+  plumbLinks,
+  removeLinksRoot,
   rootNames,
   skippedEndpoints,
   type DeployContext,
   type LinkPlan,
+  type NodeEnd,
   type NodeHandle,
   type Plumbing,
+  type PlumbPlan,
+  type RootEnd,
   type RootName,
 } from '../../../src/links/index.js';
 import type { Endpoint, Link, LinkType } from '../../../src/links/model.js';
@@ -163,32 +169,29 @@ describe('the link types', () => {
   });
 });
 
-/** A Plumbing that records what it is asked to do. `existing` are root-netns
- * devices that exist (with their altnames); `fail` makes a step throw. */
-function fakePlumbing(existing: Record<string, string[]> = {}, fail?: keyof Plumbing) {
+/** A Plumbing that records what it is asked to make or remove, one line per
+ * device or stitch; `apply` calls are counted (a node's links make one). */
+function fakePlumbing() {
   const calls: string[] = [];
-  let n = 0;
-  const step = (name: keyof Plumbing, text: string) => {
-    calls.push(text);
-    if (fail === name) throw new Error(`${name} failed`);
-  };
+  let applies = 0;
+  const end = (e: NodeEnd | RootEnd) =>
+    'node' in e ? `node pid ${e.node.pid} ${epName(e.ep)}${e.ep.mac ? ` mac ${e.ep.mac}` : ''}` : `root ${e.ifname}${e.randomMac ? ' random-mac' : ''}`;
   const io: Plumbing = {
-    vethPair: async (mtu) => {
-      const pair: [string, string] = [`tmp${n++}`, `tmp${n++}`];
-      step('vethPair', `vethPair ${pair.join(' ')} mtu ${mtu}`);
-      return pair;
+    async apply(plan: PlumbPlan) {
+      applies++;
+      for (const v of plan.vxlans)
+        calls.push(`vxlan ${v.ifname} vni ${v.dev.vni} remote ${v.dev.remote} port ${v.dev.dstPort} parent ${v.dev.parent ?? '-'} mac ${v.dev.mac ?? '-'} (${epName(v.forEp)})`);
+      for (const v of plan.veths) calls.push(`veth mtu ${v.mtu} (${epName(v.forEp)}): ${end(v.a)} | ${end(v.b)}`);
+      for (const x of plan.stitches) {
+        const alts = x.altnames.map((a) => ` alt ${a.dev}=${a.altname}`).join('');
+        calls.push(`stitch ${x.a} ${x.b} (${x.what})${x.fresh ? ' fresh' : ''}${alts}${x.needs.length ? ` needs ${x.needs.join(',')}` : ''}`);
+      }
     },
-    plantNodeEnd: async (cur, node, e) => (step('plantNodeEnd', `node ${cur} -> pid ${node.pid} ${e.node}:${e.iface}`), e.iface),
-    plantRootEnd: async (cur, ifname, _e, mac) => (step('plantRootEnd', `root ${cur} -> ${ifname}${mac ? ' random-mac' : ''}`), ifname),
-    addVxlan: async (ifname, v) => (step('addVxlan', `vxlan ${ifname} vni ${v.vni} remote ${v.remote} port ${v.dstPort} parent ${v.parent ?? '-'} mac ${v.mac ?? '-'}`), ifname),
-    link: async (name) => (name in existing ? { kind: 'veth', altnames: existing[name]! } : null),
-    addAltname: async (dev, alt) => step('addAltname', `altname ${dev} ${alt}`),
-    stitch: async (a, b, what, fresh) => step('stitch', `stitch ${a} ${b} (${what})${fresh ? ' fresh' : ''}`),
-    deleteLink: async (name) => step('deleteLink', `del ${name}`),
-    deleteVeth: async (name) => step('deleteVeth', `del veth ${name}`),
-    deleteVxlan: async (name, vni, remote) => step('deleteVxlan', `del vxlan ${name} ${vni} ${remote}`),
+    async removeRoot(veths, vxlans) {
+      calls.push(...veths.map((v) => `del veth ${v}`), ...vxlans.map((v) => `del vxlan ${v.name} ${v.vni} ${v.remote}`));
+    },
   };
-  return { io, calls };
+  return { io, calls, applies: () => applies };
 }
 
 const node = (pid: number): NodeHandle => ({ pid, netns: `/proc/${pid}/ns/net` });
@@ -198,59 +201,72 @@ describe('deploy halves', () => {
   it('veth: the pair once both nodes are up, one end into each', async () => {
     const l = link({ type: 'veth', endpoints: ['r1:eth1', 'r2:eth1'] });
     const only = fakePlumbing();
-    await plumbLink(l, 'r1', up('r1'), only.io);
+    await plumbLinks([l], 'r1', up('r1'), only.io);
     expect(only.calls).toEqual([]);
     const both = fakePlumbing();
-    await plumbLink(l, 'r2', up('r1', 'r2'), both.io);
-    expect(both.calls).toEqual(['vethPair tmp0 tmp1 mtu 9500', 'node tmp0 -> pid 100 r1:eth1', 'node tmp1 -> pid 101 r2:eth1']);
+    await plumbLinks([l], 'r2', up('r1', 'r2'), both.io);
+    expect(both.calls).toEqual(['veth mtu 9500 (r1:eth1): node pid 100 r1:eth1 | node pid 101 r2:eth1']);
   });
 
-  it('veth-stitch: a segment per node; the far ends marked and stitched once both exist', async () => {
+  it('veth-stitch: a segment per node; the far ends marked and stitched once the other exists', async () => {
     const l = link({ type: 'veth-stitch', endpoints: ['r1:eth1', 'r2:eth2'] }) as Link & { type: 'veth-stitch' };
     const [f1, f2] = farEnds(LAB, l);
+    const alts = ` alt ${f1}=${stitchAltname(LAB, 'r2', 'eth2')} alt ${f2}=${stitchAltname(LAB, 'r1', 'eth1')}`;
     const first = fakePlumbing();
-    await plumbLink(l, 'r1', up('r1'), first.io);
-    expect(first.calls).toEqual(['vethPair tmp0 tmp1 mtu 9500', 'node tmp0 -> pid 100 r1:eth1', `root tmp1 -> ${f1}`]);
-    // r2 comes up: r1's far end exists (already marked, as after a restart of r2).
-    const second = fakePlumbing({ [f1]: [stitchAltname(LAB, 'r2', 'eth2')], [f2]: [] });
-    await plumbLink(l, 'r2', { ...up('r1', 'r2'), fresh: true }, second.io);
-    expect(second.calls).toEqual([
-      'vethPair tmp0 tmp1 mtu 9500',
-      'node tmp0 -> pid 101 r2:eth2',
-      `root tmp1 -> ${f2}`,
-      `altname ${f2} ${stitchAltname(LAB, 'r1', 'eth1')}`,
-      `stitch ${f1} ${f2} (r1:eth1 <-> r2:eth2) fresh`,
+    await plumbLinks([l], 'r1', up('r1'), first.io);
+    expect(first.calls).toEqual([`veth mtu 9500 (r1:eth1): node pid 100 r1:eth1 | root ${f1}`, `stitch ${f1} ${f2} (r1:eth1 <-> r2:eth2)${alts} needs ${f2}`]);
+    // r2 comes up again after a restart: its segment, and a fresh stitch to r1's far end.
+    const second = fakePlumbing();
+    await plumbLinks([l], 'r2', { ...up('r1', 'r2'), fresh: true }, second.io);
+    expect(second.calls).toEqual([`veth mtu 9500 (r2:eth2): node pid 101 r2:eth2 | root ${f2}`, `stitch ${f1} ${f2} (r1:eth1 <-> r2:eth2) fresh${alts} needs ${f1}`]);
+    // Both ends on one node: both segments, and the stitch needs nothing else.
+    const loop = link({ type: 'veth-stitch', endpoints: ['r1:eth1', 'r1:eth2'] }) as Link & { type: 'veth-stitch' };
+    const self = fakePlumbing();
+    await plumbLinks([loop], 'r1', up('r1'), self.io);
+    expect(self.calls.map((c) => c.replace(/ alt .*/, ''))).toEqual([
+      `veth mtu 9500 (r1:eth1): node pid 100 r1:eth1 | root ${farEnds(LAB, loop)[0]}`,
+      `veth mtu 9500 (r1:eth2): node pid 100 r1:eth2 | root ${farEnds(LAB, loop)[1]}`,
+      `stitch ${farEnds(LAB, loop).join(' ')} (r1:eth1 <-> r1:eth2)`,
     ]);
-  });
-
-  it('a failed step deletes both temporary ends', async () => {
-    const { io, calls } = fakePlumbing({}, 'plantNodeEnd');
-    const l = link({ type: 'host', endpoint: 'r1:eth3', hostInterface: 'h1' });
-    await expect(plumbLink(l, 'r1', up('r1'), io)).rejects.toThrow('plantNodeEnd failed');
-    expect(calls).toEqual(['vethPair tmp0 tmp1 mtu 9500', 'node tmp0 -> pid 100 r1:eth3', 'del tmp0', 'del tmp1']);
   });
 
   it('host: the node end, and the host end with a generated MAC', async () => {
     const { io, calls } = fakePlumbing();
-    await plumbLink(link({ type: 'host', endpoint: 'r1:eth3', hostInterface: 'h1' }), 'r1', up('r1'), io);
-    expect(calls).toEqual(['vethPair tmp0 tmp1 mtu 9500', 'node tmp0 -> pid 100 r1:eth3', 'root tmp1 -> h1 random-mac']);
+    await plumbLinks([link({ type: 'host', endpoint: 'r1:eth3', hostInterface: 'h1' })], 'r1', up('r1'), io);
+    expect(calls).toEqual(['veth mtu 9500 (r1:eth3): node pid 100 r1:eth3 | root h1 random-mac']);
   });
 
-  it('vxlan-stitch: the vxlan device (default port, the endpoint MAC), the host veth, the stitch; the device goes when the veth fails', async () => {
+  it('vxlan-stitch: the vxlan device (default port, the endpoint MAC on it), the host veth, the stitch', async () => {
     const l = link({ type: 'vxlan-stitch', endpoint: 'r1:eth4', remote: '198.18.0.9', vni: 12, dstPort: 0, srcPort: undefined });
     (l as { endpoint: Endpoint }).endpoint.mac = 'aa:c1:ab:00:00:01';
-    const ok = fakePlumbing();
-    await plumbLink(l, 'r1', up('r1'), ok.io);
-    expect(ok.calls).toEqual([
-      'vxlan vx-r1_eth4 vni 12 remote 198.18.0.9 port 14789 parent - mac aa:c1:ab:00:00:01',
-      'vethPair tmp0 tmp1 mtu 9500',
-      'node tmp0 -> pid 100 r1:eth4',
-      'root tmp1 -> ve-r1_eth4 random-mac',
+    const { io, calls } = fakePlumbing();
+    await plumbLinks([l], 'r1', up('r1'), io);
+    expect(calls).toEqual([
+      'vxlan vx-r1_eth4 vni 12 remote 198.18.0.9 port 14789 parent - mac aa:c1:ab:00:00:01 (r1:eth4)',
+      'veth mtu 9500 (r1:eth4): node pid 100 r1:eth4 | root ve-r1_eth4 random-mac',
       'stitch vx-r1_eth4 ve-r1_eth4 (r1:eth4)',
     ]);
-    const bad = fakePlumbing({}, 'plantRootEnd');
-    await expect(plumbLink(l, 'r1', up('r1'), bad.io)).rejects.toThrow('plantRootEnd failed');
-    expect(bad.calls.slice(-3)).toEqual(['del tmp0', 'del tmp1', 'del vx-r1_eth4']);
+  });
+
+  it("a node's links are made together: one plan, each kind in link order", async () => {
+    const links = [
+      link({ type: 'veth-stitch', endpoints: ['r1:eth1', 'r2:eth2'] }),
+      link({ type: 'host', endpoint: 'r1:eth3', hostInterface: 'h1' }),
+      link({ type: 'vxlan-stitch', endpoint: 'r1:eth4', remote: '198.18.0.9', vni: 12, dstPort: 0, srcPort: undefined }),
+      link({ type: 'host', endpoint: 'r2:eth3', hostInterface: 'h2' }),
+      link({ type: 'dummy', endpoint: 'r1:eth9' }),
+    ];
+    const { io, calls, applies } = fakePlumbing();
+    await plumbLinks(links, 'r1', up('r1'), io);
+    expect(applies()).toBe(1);
+    expect(calls.map((c) => c.split(' (')[0])).toEqual([
+      'vxlan vx-r1_eth4 vni 12 remote 198.18.0.9 port 14789 parent - mac -',
+      'veth mtu 9500',
+      'veth mtu 9500',
+      'veth mtu 9500',
+      `stitch ${far('r1', 'eth1')} ${far('r2', 'eth2')}`,
+      'stitch vx-r1_eth4 ve-r1_eth4',
+    ]);
   });
 
   it('teardown and the veths that die with a node, per side', async () => {
@@ -258,9 +274,9 @@ describe('deploy halves', () => {
     const host = link({ type: 'host', endpoint: 'r2:eth3', hostInterface: 'h1' });
     const vx = link({ type: 'vxlan-stitch', endpoint: 'r1:eth4', remote: '198.18.0.9', vni: 12, dstPort: 14789, srcPort: undefined });
     const { io, calls } = fakePlumbing();
-    for (const l of [stitch, host, vx]) await linkDeploy(l)!.teardown(l, 'r1', ctx, io);
-    expect(calls).toEqual([`del veth ${far('r1', 'eth1')}`, 'del vxlan vx-r1_eth4 12 198.18.0.9', 'del veth ve-r1_eth4']);
-    expect([stitch, host, vx].flatMap((l) => linkDeploy(l)!.rootVeths(l, 'r2', ctx))).toEqual([far('r2', 'eth2'), 'h1']);
+    await removeLinksRoot([stitch, host, vx], 'r1', ctx, io);
+    expect(calls).toEqual([`del veth ${far('r1', 'eth1')}`, 'del veth ve-r1_eth4', 'del vxlan vx-r1_eth4 12 198.18.0.9']);
+    expect(linksRootVeths([stitch, host, vx], 'r2', ctx)).toEqual([far('r2', 'eth2'), 'h1']);
     expect(linkDeploy(stitch)!.rootVeths(stitch, undefined, ctx)).toEqual([far('r1', 'eth1'), far('r2', 'eth2')]);
     expect(linkDeploy(link({ type: 'dummy', endpoint: 'r1:eth9' }))).toBeUndefined();
   });
