@@ -3,7 +3,7 @@
 # Stage one compiles the BPF programs, the native addon (with its embedded BPF
 # skeleton) and the TypeScript, and keeps the production tree in /opt/clab-xconnect.
 # The runtime stage holds node, libbpf, libmnl, libpcap and the tools watch's re-plumbing of a
-# restarted node drives (ip, tc, ethtool, nsenter). The entry point is the CLI.
+# restarted node drives (ip, tc, nsenter), plus ethtool to inspect offloads. The entry point is the CLI.
 #
 #   With registry access:  docker build -t clab-xconnect:latest .
 #   Without (this repo's development machines): scripts/image.sh, which makes both
