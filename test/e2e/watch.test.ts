@@ -272,6 +272,27 @@ describe('watch keeps a lab wired', () => {
     expect(w.lines.filter((l) => l.event === 'wire')).toEqual([]);
   });
 
+  it('after a kill -9 in the middle of applying an edit, the next watch finishes the job', async () => {
+    for (const [round, admin] of (['down', 'up', 'down', 'up'] as const).entries()) {
+      const m = w.mark();
+      await writeFile(file, topologyYaml(name, admin));
+      // Killed as soon as it has seen the edit, or a little later: before, during or after its apply.
+      await w.waitFor((l) => l.event === 'topology', 10_000, m);
+      await sleep(Math.round(Math.random() * 60 * round));
+      w.kill();
+      await w.exited.catch(() => undefined);
+      w = await startWatch(file);
+      procs.push(w);
+      const s = await cliJson<StatusJson>(['status', '-t', file]);
+      expect(s.wires.map((x) => `${x.id} ${x.state} ${x.admin}`), `round ${round}`).toEqual([
+        `${NETS[0]!.wire} active up`,
+        `${NETS[1]!.wire} active up`,
+        `${L3} active ${admin}`,
+      ]);
+      expect(await crosses(L3), `round ${round}`).toBe(admin === 'up');
+    }
+  });
+
   it('removes the wires and exits 0 when the lab is destroyed', async () => {
     const m = w.mark();
     await destroyLab(topo);

@@ -1,9 +1,11 @@
-/** kill -9 at random points of `apply` and `destroy` on a lab of 52 wires
- * (13 of them on the XDP engine, which changes settings inside the nodes).
- * After each kill, the next `apply` must bring every wire up (status: all
- * active), and `destroy` must leave nothing of the lab in the kernel (no
- * program, link, map or pin; every BPF object seen while the lab was wired is
- * gone machine-wide), put back every node setting, and leave no run-state file. */
+/** kill -9 at random points of `apply` and `destroy`, and of the run-time
+ * commands `link down|up` and `impair set|reset`, on a lab of 52 wires (13 of
+ * them on the XDP engine, which changes settings inside the nodes). After each
+ * kill, the next `apply` must bring every wire up (status: all active, each
+ * wire's admin state as its recorded cut says), and `destroy` must leave
+ * nothing of the lab in the kernel (no program, link, map or pin; every BPF
+ * object seen while the lab was wired is gone machine-wide), put back every
+ * node setting and port state, and leave no run-state file. */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -64,9 +66,11 @@ describe(`kill -9 at random points of apply and destroy (${WIRES} wires)`, () =>
   async function recoversFully(after: string): Promise<void> {
     const a = await cli(['apply', '-t', lab.file, '--format', 'json']);
     expect(a.stderr, `apply after ${after}`).toBe('');
-    const st = await cliJson<{ wires: { id: string; state: string }[] }>(['status', '-t', lab.file]);
+    const st = await cliJson<{ wires: { id: string; state: string; admin: string; runtime: { cut: unknown } }[] }>(['status', '-t', lab.file]);
     expect(st.wires.filter((w) => w.state !== 'active').map((w) => `${w.id}: ${w.state}`), `status after ${after}`).toEqual([]);
     expect(st.wires).toHaveLength(WIRES);
+    // A cut the killed command recorded is in force; one it did not record is not.
+    expect(st.wires.filter((w) => w.admin !== (w.runtime.cut ? 'down' : 'up')).map((w) => `${w.id}: admin ${w.admin}, cut ${JSON.stringify(w.runtime.cut)}`), `admin after ${after}`).toEqual([]);
     const wired = await snapshot(scope);
     expect(wired.links.length, 'one link per port').toBe(2 * WIRES);
     const d = await cli(['destroy', '-t', lab.file]);
@@ -100,5 +104,43 @@ describe(`kill -9 at random points of apply and destroy (${WIRES} wires)`, () =>
     expect(kills.length).toBeGreaterThanOrEqual(KILLS);
     expect(kills.filter((k) => k.startsWith('apply')).length).toBeGreaterThanOrEqual(KILLS / 4);
     expect(kills.filter((k) => k.startsWith('destroy')).length).toBeGreaterThanOrEqual(KILLS / 4);
+  }, 900_000);
+
+  it(`recovers from kills of link down/up and impair set/reset`, async () => {
+    expect((await cli(['apply', '-t', lab.file])).exitCode).toBe(0);
+    const wires = (await cliJson<{ wires: { id: string }[] }>(['status', '-t', lab.file])).wires.map((w) => w.id);
+    // One wire on each engine: the run-time commands write maps and port state.
+    const targets = [wires[0]!, wires[1]!];
+    const ops = (w: string): string[][] => [
+      ['link', 'down', '-t', lab.file, w],
+      ['impair', 'set', '-t', lab.file, w.split('--')[0]!, '--loss', '20', '--rate', '1000'],
+      ['link', 'up', '-t', lab.file, w],
+      ['impair', 'reset', '-t', lab.file, '--all'],
+    ];
+    const spans = new Map<string, number>();
+    for (const w of targets) for (const args of ops(w)) spans.set(args.slice(0, 2).join(' '), (await timed(() => cli(args)))[1]);
+    const kills: string[] = [];
+    for (let run = 0; kills.length < 8 && run < 40; run++) {
+      const w = targets[run % 2]!;
+      const list = ops(w);
+      // Bring the wire to the state the command changes (down before `up`, impaired before `reset`).
+      const args = list[Math.floor(run / 2) % list.length]!;
+      const name = args.slice(0, 2).join(' ');
+      if (name === 'link up') expect((await cli(list[0]!)).exitCode).toBe(0);
+      if (name === 'impair reset') expect((await cli(list[1]!)).exitCode).toBe(0);
+      const at = Math.round(Math.random() * spans.get(name)!);
+      const r = await killAfter(args, at);
+      if (!r.killed) {
+        expect(r.exitCode, `${name} (not killed): ${r.stderr}`).toBe(0);
+        continue;
+      }
+      kills.push(`${name} ${w}@${at}ms`);
+      // The next command of any kind works on what the kill left.
+      expect((await cli(['status', '-t', lab.file])).exitCode, `status after ${name} killed at ${at} ms`).toBe(0);
+      await recoversFully(`${name} on ${w} killed at ${at} ms`);
+      expect((await cli(['apply', '-t', lab.file])).exitCode).toBe(0);
+    }
+    console.log(`kill -9 runs of the run-time commands: ${kills.join(', ')}`);
+    expect(kills.length).toBeGreaterThanOrEqual(8);
   }, 900_000);
 });
