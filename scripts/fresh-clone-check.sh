@@ -19,6 +19,9 @@ if [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
   echo "fresh-clone-check: note: uncommitted changes in $src are not in the clone" >&2
 fi
 git clone --quiet --no-hardlinks "$src" "$dir/clab-xconnect"
+# The parser tests read containerlab's topology corpus from ../shared beside the
+# checkout, as CI's clone has it: give the clone the same neighbour.
+[ -d "$src/../shared" ] && ln -s "$(cd "$src/../shared" && pwd)" "$dir/shared"
 echo "fresh-clone-check: $(git -C "$dir/clab-xconnect" rev-parse --short HEAD) cloned into $dir/clab-xconnect" >&2
 cd "$dir/clab-xconnect"
 scripts/test.sh "$@"
