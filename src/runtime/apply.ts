@@ -18,6 +18,7 @@ import { restoreUnneeded, tuneNodes, wantedNodeSettings, type PeerChangeReport }
 import { withRuntimeState, type WireRuntime } from './overrides.js';
 import { labPinDir } from './paths.js';
 import { requireRoot } from './privileges.js';
+import { expediteFor, settleExpedite } from './rcu-expedite.js';
 import { reconcile, type Reconciliation, type WireAction, type WireStep } from './reconcile.js';
 import { LinkIndex, problemsError, readXdpFeatures, resolveWires, type ResolvedPort, type ResolvedWire } from './resolve.js';
 import { readRuntimeState, writeRuntimeState, type RuntimeState } from './runtime-state.js';
@@ -203,6 +204,7 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
       if (!opts.node) state = { ...state, cuts: Object.fromEntries(Object.entries(state.cuts).filter(([id]) => !stale.cuts.includes(id))) };
       if (!opts.node) state = { ...state, impair: Object.fromEntries(Object.entries(state.impair).filter(([k]) => !stale.impair.includes(k))) };
       await writeRuntimeState(plan.lab, state);
+      await expediteFor(rec.removePorts.length + 2 * rec.steps.filter((s) => s.action === 'add' || s.action === 'reinstall').length);
       peerChanges = await execute(dp, plan.lab, rec, installed, !opts.node, views);
       state = await enforceFq(state, wires, host);
       state = await enforceCuts(state, wires, (s) => writeRuntimeState(plan.lab, s));
@@ -235,6 +237,8 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
   } finally {
     dp?.close();
     closeNodes([...views.values()].map((v) => v.runtime));
+    // Not allowed to hide the run's own error: a knob left on is put back by the next run.
+    await settleExpedite(filePlan.lab).catch(() => undefined);
     await lock.release();
   }
 }

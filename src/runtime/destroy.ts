@@ -12,6 +12,7 @@ import { closeNodes, findNodes } from './nodes.js';
 import { labMetricsSampleFile, labPeersFile, labPinDir } from './paths.js';
 import { dropOriginals, readOriginals, type Originals } from './peer-state.js';
 import { dropCached } from './plan-cache.js';
+import { expediteFor, settleExpedite } from './rcu-expedite.js';
 import { requireRoot } from './privileges.js';
 import { LinkIndex } from './resolve.js';
 
@@ -22,11 +23,6 @@ export interface DestroyReport {
   removedPorts: string[];
   /** Node interfaces whose offload settings were put back (`node:iface`). */
   restoredEndpoints: string[];
-}
-
-async function removeTcFilters(pinDir: string): Promise<void> {
-  const ports = await readPinnedPorts(pinDir);
-  if (ports.length) await native.detachTcLegacy(null, ports);
 }
 
 /** Puts back what apply changed on node interfaces that still exist; a node
@@ -88,9 +84,11 @@ async function teardown(lab: string, topo: Topology | undefined): Promise<Destro
   try {
     const originals = await readOriginals(lab);
     const links = await pinnedLinks(pinDir);
-    await native.detachLinks(links.map((l) => l.pin));
     // Legacy tc filters have no pin: the lab's port map names their devices.
-    await removeTcFilters(pinDir);
+    const filtered = await readPinnedPorts(pinDir);
+    await expediteFor(links.length + filtered.length);
+    await native.detachLinks(links.map((l) => l.pin));
+    if (filtered.length) await native.detachTcLegacy(null, filtered);
     await undoRuntimeState(lab);
     await rm(pinDir, { recursive: true, force: true });
     const ports = [...new Set(links.map((l) => l.port))].sort();
@@ -100,13 +98,18 @@ async function teardown(lab: string, topo: Topology | undefined): Promise<Destro
     await dropOriginals(lab);
     await rm(labMetricsSampleFile(lab), { force: true });
     await dropRecordLeftovers(lab);
+    await settleExpedite(lab);
     await lock.remove();
     removed = true;
     // The shared root, once no lab is left (and no run of another lab is in flight).
     await removeBpffsRootIfUnused();
     return { lab, pinDir, removedPorts: ports, restoredEndpoints };
   } finally {
-    if (!removed) await lock.release();
+    if (!removed) {
+      // Not allowed to hide the run's own error: a knob left on is put back by the next run.
+      await settleExpedite(lab).catch(() => undefined);
+      await lock.release();
+    }
   }
 }
 

@@ -156,7 +156,7 @@ function fileId(dev: bigint, ino: bigint): string {
 /** Lab lock files in RUN_DIR that some process holds (flock) right now, read
  * from /proc/locks (which lists the locks of the processes this pid namespace
  * can see: runs in another pid namespace sharing /run are not seen). */
-async function heldLabLocks(): Promise<string[]> {
+export async function heldLabLocks(): Promise<string[]> {
   const held = new Set<string>();
   for (const line of (await readFile('/proc/locks', 'utf8')).split('\n')) {
     const m = /\bFLOCK\s+\S+\s+\S+\s+\S+\s+([0-9a-f]+):([0-9a-f]+):(\d+)/.exec(line);
@@ -171,22 +171,32 @@ async function heldLabLocks(): Promise<string[]> {
   return out;
 }
 
+/** Runs `fn` holding the root lock: the lock that orders what runs of
+ * different labs do to shared things (the bpffs root, host-wide settings). */
+export async function withRootLock<T>(fn: () => Promise<T>): Promise<T> {
+  await ensureRunDir();
+  const fd = await acquire(path.join(RUN_DIR, ROOT_LOCK), 30_000, 'the bpffs root');
+  try {
+    return await fn();
+  } finally {
+    native.closeHandle(fd);
+  }
+}
+
 /** Removes the shared bpffs root when it is empty and no run of any lab is in
  * flight (a run holding its lock may be about to create its pin directory
  * there). Returns whether it was removed. */
 export async function removeBpffsRootIfUnused(): Promise<boolean> {
-  await ensureRunDir();
-  const fd = await acquire(path.join(RUN_DIR, ROOT_LOCK), 30_000, 'the bpffs root');
-  try {
-    // A run in flight: the root is left to the destroy that comes after it.
-    if ((await heldLabLocks()).length > 0) return false;
-    await rmdir(BPFFS_ROOT);
-    return true;
-  } catch (e) {
-    // Other labs' pin directories are in it, or it is gone already.
-    if (['ENOTEMPTY', 'EEXIST', 'ENOENT', 'EBUSY'].includes(errnoOf(e) ?? '')) return false;
-    throw e;
-  } finally {
-    native.closeHandle(fd);
-  }
+  return withRootLock(async () => {
+    try {
+      // A run in flight: the root is left to the destroy that comes after it.
+      if ((await heldLabLocks()).length > 0) return false;
+      await rmdir(BPFFS_ROOT);
+      return true;
+    } catch (e) {
+      // Other labs' pin directories are in it, or it is gone already.
+      if (['ENOTEMPTY', 'EEXIST', 'ENOENT', 'EBUSY'].includes(errnoOf(e) ?? '')) return false;
+      throw e;
+    }
+  });
 }
