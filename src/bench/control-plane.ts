@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { buildNetnsLab, run } from '../lab/index.js';
 import { median } from '../util/median.js';
+import { cliNodeFlags } from '../util/package.js';
 import { repoRoot } from './tools.js';
 
 const PER_NODE = 50;
@@ -30,7 +31,8 @@ async function timed(args: string[]): Promise<{ ms: number; rssKiB: number; out:
 process.argv = [process.argv[0], 'clab-xconnect', ...JSON.parse(process.env.XC_ARGS)];
 await import(${JSON.stringify(path.join(repoRoot, 'dist', 'cli', 'main.js'))});`;
   const t0 = performance.now();
-  const r = await run('node', ['--input-type=module', '-e', script], { env: { XC_ARGS: JSON.stringify(args) }, allowFail: true });
+  // With the node flags of the CLI's first line: as an installed clab-xconnect runs.
+  const r = await run('node', [...cliNodeFlags(), '--input-type=module', '-e', script], { env: { XC_ARGS: JSON.stringify(args) }, allowFail: true });
   const ms = performance.now() - t0;
   const rss = Number(/RSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (r.code !== 0) throw new Error(`clab-xconnect ${args.join(' ')} failed: ${r.stderr}`);

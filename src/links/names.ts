@@ -3,7 +3,6 @@
  * cannot take, the ownership altname on node interfaces, and how an endpoint
  * is written in messages. Names that belong to one link type (stitch far ends,
  * vxlan-stitch devices) live in that type's file. Pure functions. */
-import { createHash } from 'node:crypto';
 import type { Endpoint } from './model.js';
 
 /** Linux IFNAMSIZ - 1. */
@@ -11,7 +10,9 @@ export const MAX_IFNAME = 15;
 
 /** Hex SHA-1 of `s` (containerlab's generated names take a prefix of it). */
 export function sha1hex(s: string): string {
-  return createHash('sha1').update(s).digest('hex');
+  // node:crypto on first use: loading it costs ~6 ms of a start-up that a
+  // re-apply from the plan cache never hashes in.
+  return process.getBuiltinModule('node:crypto').createHash('sha1').update(s).digest('hex');
 }
 
 /** Ownership altname on every interface containerlab creates in a node. */

@@ -12,6 +12,9 @@ import { type Env, substituteEnv } from '../topology/env-subst.js';
 import type { Topology } from '../topology/model.js';
 import { cacheKey, readCached, writeCached } from './plan-cache.js';
 
+/** From this many links on, parsing a topology leaves garbage worth collecting. */
+const BIG_LAB_LINKS = 200;
+
 export interface LoadedPlan {
   plan: Plan;
   topology?: Topology;
@@ -31,7 +34,11 @@ async function parse(file: string, env: Env, vars: PlanSourceOptions['vars']): P
   ]);
   if (detectPlanSource(file) === 'xdp-xconnect') return { plan: loadXdpXconnectConfig(file) };
   const topology = loadTopology(file, vars === undefined ? { env } : { env, vars });
-  return { plan: planTopology(topology, { displayFile: file }), topology };
+  const plan = planTopology(topology, { displayFile: file });
+  // The YAML document of a big lab is garbage now, and would stay in the RSS
+  // through the run: 101 -> 85 MiB peak for 1,000 wires, for ~15 ms.
+  if (topology.links.length >= BIG_LAB_LINKS) (await import('../util/gc.js')).collectGarbage();
+  return { plan, topology };
 }
 
 /** `env`, recording each variable read through it (and the value read). */

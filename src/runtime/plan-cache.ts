@@ -8,8 +8,11 @@
  * environment variable the substitution looked up (bare `$VAR` and defaults
  * such as `${A:-$B}` included), and CLAB_LABDIR_BASE. Entries live on tmpfs
  * (/run), one per topology file, and are written atomically; a missing,
- * unreadable or mismatched entry just means a normal load. */
-import { createHash } from 'node:crypto';
+ * unreadable or mismatched entry just means a normal load.
+ *
+ * The key is that material itself, texts and all, compared whole: no hash to
+ * trust, and no node:crypto to load (~6 ms of a start-up that is mostly this
+ * read). An entry is as big again as the files it was made from. */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageVersion } from '../util/package.js';
@@ -17,10 +20,10 @@ import { RUN_DIR } from './paths.js';
 
 /** Bump when the shape of Plan or Topology changes; the package version is
  * part of the key too, so an upgrade never reads an older parser's result. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 const VERSION = packageVersion();
 
-/** What a load read: the key is a hash of exactly this. */
+/** What a load read: the key is exactly this. */
 export interface CacheInputs {
   /** The topology file as given (-t). */
   file: string;
@@ -34,26 +37,35 @@ export interface CacheInputs {
   labDirBase: string | undefined;
 }
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+/** FNV-1a, 64 bits as two 32-bit halves: names an entry's file. A collision
+ * only costs a miss (the entry's key names its file). */
+function fnv1a(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
 
 export function cacheKey(k: CacheInputs): string {
   const vars = k.vars === undefined ? null : (typeof k.vars === 'string' ? [k.vars] : [...k.vars]).map((v) => path.resolve(v));
   const lookups = [...k.lookups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, v]) => [n, v ?? null]);
-  return sha(
-    JSON.stringify({
-      f: CACHE_FORMAT,
-      v: VERSION,
-      file: path.resolve(k.file),
-      inputs: k.inputs.map((i) => [path.resolve(i.file), sha(i.text)]),
-      vars,
-      lookups,
-      base: k.labDirBase ?? null,
-    }),
-  );
+  return JSON.stringify({
+    f: CACHE_FORMAT,
+    v: VERSION,
+    file: path.resolve(k.file),
+    inputs: k.inputs.map((i) => [path.resolve(i.file), i.text]),
+    vars,
+    lookups,
+    base: k.labDirBase ?? null,
+  });
 }
 
 function entryPath(file: string): string {
-  return path.join(RUN_DIR, 'plans', sha(path.resolve(file)).slice(0, 32) + '.json');
+  return path.join(RUN_DIR, 'plans', fnv1a(path.resolve(file)) + '.json');
 }
 
 export async function readCached<T>(file: string, key: string): Promise<T | undefined> {
@@ -69,9 +81,12 @@ export async function readCached<T>(file: string, key: string): Promise<T | unde
  * with any temporary file a crashed run left beside it. */
 export async function dropCached(file: string): Promise<void> {
   const entry = entryPath(file);
-  const base = path.basename(entry);
+  // Earlier builds named the entry by a SHA-256 of the path: those go too.
+  const legacy = process.getBuiltinModule('node:crypto').createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 32) + '.json';
+  const bases = [path.basename(entry), legacy];
   const names = await readdir(path.dirname(entry)).catch(() => [] as string[]);
-  for (const n of names) if (n === base || n.startsWith(`${base}.`)) await rm(path.join(path.dirname(entry), n), { force: true });
+  for (const n of names)
+    if (bases.some((base) => n === base || n.startsWith(`${base}.`))) await rm(path.join(path.dirname(entry), n), { force: true });
 }
 
 export async function writeCached(file: string, key: string, value: unknown): Promise<void> {

@@ -12,3 +12,12 @@ export function packageVersion(): string {
   version ??= (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   return version;
 }
+
+/** The node flags on the CLI's `#!/usr/bin/env -S node ...` line: what an
+ * installed `clab-xconnect` runs with, for tools that start it through
+ * `node` (the benchmarks). */
+export function cliNodeFlags(): string[] {
+  const first = readFileSync(path.join(packageRoot, 'dist', 'cli', 'main.js'), 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env -S node\b(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}

@@ -7,8 +7,8 @@
  *   - edit: from the topology file being written to watch logging the change applied;
  *   - memory: watch's RSS (and its anonymous / file-backed parts) after start, after
  *     a minute of work (scrapes every 0.5 s, restarts, edits) and when idle again,
- *     with Node's defaults, with the image's settings (NODE_OPTIONS=
- *     --max-semi-space-size=1, MALLOC_ARENA_MAX=2), and with those plus --jitless.
+ *     as installed (the node flags of the CLI's first line), with the image's
+ *     settings (those plus MALLOC_ARENA_MAX=2), and with those plus --jitless.
  * Prints a Markdown table (docs/watch.md quotes it). */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import { dockerClient } from '../lab/docker.js';
 import { deployLab, destroyLab, ensureNodeImage, inspectLab, run, start, tryRun } from '../lab/index.js';
 
 type Child = ReturnType<typeof start>['child'];
-import { packageRoot } from '../util/package.js';
+import { cliNodeFlags, packageRoot } from '../util/package.js';
 import { requireRoot } from '../runtime/privileges.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';
@@ -72,7 +72,7 @@ interface Watch {
 }
 
 async function startWatch(file: string, env: Record<string, string>): Promise<Watch> {
-  const { child, done } = start(process.execPath, [cli, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
+  const { child, done } = start(process.execPath, [...cliNodeFlags(), cli, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
     env,
     allowFail: true,
   });
@@ -158,9 +158,9 @@ async function benchLab(spec: LabSpec, rounds: number, rows: string[][]): Promis
     const peerNs = await nodeNetns(topo, spec.restart.peer);
     await run('ip', ['addr', 'replace', '198.18.60.1/30', 'dev', spec.restart.peerIface], { netns: peerNs });
     const variants = [
-      ['defaults', {}],
-      ['image settings', { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' }],
-      ['image settings + --jitless', { NODE_OPTIONS: '--max-semi-space-size=1 --jitless', MALLOC_ARENA_MAX: '2' }],
+      ['as installed', {}],
+      ['image settings', { MALLOC_ARENA_MAX: '2' }],
+      ['image settings + --jitless', { NODE_OPTIONS: '--jitless', MALLOC_ARENA_MAX: '2' }],
     ] as const;
     for (const [label, env] of variants) {
       const w = await startWatch(file, env);

@@ -1,27 +1,7 @@
-/** A full garbage collection once watch goes idle. V8 sizes its old generation from
- * the machine's memory and collects it late, so a daemon that allocates in bursts
- * (each apply, each scrape) would hold tens of MB of garbage between collections; a
- * full collection compacts the old generation and gives its free pages back. Node has
- * no API for it: the collector is exposed by flag and read from a fresh context.
- * (Its options form, `gc({ flavor: 'last-resort' })`, does not collect in Node 20.) */
-import v8 from 'node:v8';
-import vm from 'node:vm';
-
-type Collector = () => void;
-
-let collector: Collector | null | undefined;
-
-function gc(): Collector | null {
-  if (collector === undefined) {
-    try {
-      v8.setFlagsFromString('--expose-gc');
-      collector = vm.runInNewContext('gc') as Collector;
-    } catch {
-      collector = null; // not available: V8 collects on its own schedule
-    }
-  }
-  return collector;
-}
+/** A full garbage collection once watch goes idle: a daemon that allocates in
+ * bursts (each apply, each scrape) would otherwise hold tens of MB of garbage
+ * between V8's own collections (src/util/gc.ts). */
+import { collectGarbage } from '../util/gc.js';
 
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;
@@ -31,7 +11,7 @@ export class IdleCollector {
   /** Activity: collect `delayMs` after the last one. */
   touch(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => gc()?.(), this.delayMs).unref();
+    this.timer = setTimeout(collectGarbage, this.delayMs).unref();
   }
 
   close(): void {

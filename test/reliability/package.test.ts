@@ -2,8 +2,11 @@
  * JavaScript, the native and BPF sources with their build file, the docs and
  * topologies) and not the repository's tests, benchmarks or TypeScript
  * sources; `npm install <tarball>` in an empty directory builds the addon and
- * gives a CLI that runs. Offline: the dependencies come from the npm cache
- * this repository's own install filled. */
+ * gives a CLI that runs. The dependencies come from the npm cache this
+ * repository's own install filled, and from the registry for what it lacks:
+ * `npm ci` caches the abbreviated package documents, and an install of a
+ * tarball asks for the full ones, so `--offline` passed only after some other
+ * run had filled them. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +32,7 @@ describe('the npm package', () => {
     expect(files.filter((f) => /^(src|bench|scripts|build|node_modules|test-results)\//.test(f) || (f.startsWith('test/') && !f.startsWith('test/fixtures/bpf/')))).toEqual([]);
 
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    const install = await execa('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(dir, info!.filename)], { cwd: dir, reject: false, timeout: 600_000, all: true });
+    const install = await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, info!.filename)], { cwd: dir, reject: false, timeout: 600_000, all: true });
     expect(install.exitCode, install.all).toBe(0);
     const bin = path.join(dir, 'node_modules', '.bin', 'clab-xconnect');
     const v = await execa(bin, ['--version'], { cwd: dir });

@@ -1,11 +1,13 @@
 /** The plan cache must never hand back a plan for anything but the same bytes
  * (of every file the load reads) and the same environment (every variable the
  * substitution looks up). */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlan } from '../../../src/runtime/load-plan.js';
+import { RUN_DIR } from '../../../src/runtime/paths.js';
 import { cacheKey, dropCached, type CacheInputs } from '../../../src/runtime/plan-cache.js';
 
 const dirs: string[] = [];
@@ -123,4 +125,19 @@ describe('plan cache', () => {
     writeFileSync(file, `name: r\${T}1\n${links()}`);
     expect((await loadPlan(file, { T: 'x' })).plan.lab).toBe('rx1');
   });
+
+  it('dropCached removes the entry, and one an earlier build named by a SHA-256 of the path', async () => {
+    const dir = tempDir();
+    const file = topoFile(dir, 'x.clab.yml', `name: x1\n${links()}`);
+    await loadPlan(file, {});
+    const plans = path.join(RUN_DIR, 'plans');
+    const before = new Set(readdirSync(plans));
+    const legacy = createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 32) + '.json';
+    writeFileSync(path.join(plans, legacy), '{}');
+    await dropCached(file);
+    const after = readdirSync(plans);
+    expect(after).not.toContain(legacy);
+    expect([...before].filter((n) => !after.includes(n)), 'the current entry').toHaveLength(1);
+  });
 });
+
