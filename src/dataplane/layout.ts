@@ -111,16 +111,25 @@ export function checkLayouts(btf: StructLayouts): void {
       hint: 'change bpf/xconnect.h and src/dataplane/layout.ts together, then rebuild',
     });
 }
-/** Throws unless pinned maps have the shapes this file encodes (a lab's maps
- * opened without loading the programs, whose BTF checkLayouts reads). */
-export function checkMapShapes(maps: Record<string, { keySize: number; valueSize: number }>, pinDir: string): void {
-  const want: Record<string, [number, number]> = {
-    [BPF.maps.ports]: [KEY_SIZE, PORT_SIZE],
-    [BPF.maps.tx]: [KEY_SIZE, DEVMAP_VAL_SIZE],
-    [BPF.maps.stats]: [KEY_SIZE, STATS_SIZE],
-    [BPF.maps.rate]: [KEY_SIZE, BUCKET_SIZE],
+/** Map types (uapi enum bpf_map_type) of the maps checkMapShapes knows. */
+const MAP_TYPE = { hash: 1, array: 2, percpuArray: 6, devmapHash: 25 } as const;
+
+/** Throws unless pinned maps have the types and shapes this file encodes (a
+ * lab's maps opened without loading the programs, whose BTF checkLayouts
+ * reads): a map of another type or shape (a lab wired by a version with
+ * other maps) would otherwise fail later, inside libbpf, without a word on
+ * what to do. */
+export function checkMapShapes(maps: Record<string, { type: number; keySize: number; valueSize: number }>, pinDir: string): void {
+  const want: Record<string, [number, number, number]> = {
+    [BPF.maps.ports]: [MAP_TYPE.hash, KEY_SIZE, PORT_SIZE],
+    [BPF.maps.tx]: [MAP_TYPE.devmapHash, KEY_SIZE, DEVMAP_VAL_SIZE],
+    [BPF.maps.stats]: [MAP_TYPE.percpuArray, KEY_SIZE, STATS_SIZE],
+    [BPF.maps.rate]: [MAP_TYPE.array, KEY_SIZE, BUCKET_SIZE],
   };
-  const bad = Object.entries(want).filter(([name, [k, v]]) => maps[name] && (maps[name]!.keySize !== k || maps[name]!.valueSize !== v));
+  const bad = Object.entries(want).filter(([name, [t, k, v]]) => {
+    const m = maps[name];
+    return m && (m.type !== t || m.keySize !== k || m.valueSize !== v);
+  });
   if (bad.length)
     throw new XconnectError('RUNTIME', `the maps pinned in ${pinDir} do not match this version of clab-xconnect (${bad.map(([n]) => n).join(', ')})`, {
       hint: "remove the lab's state with `clab-xconnect destroy`, then apply again",
