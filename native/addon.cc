@@ -15,6 +15,7 @@ void InitPacket(Napi::Env env, Napi::Object exports);
 void InitLock(Napi::Env env, Napi::Object exports);
 void InitTc(Napi::Env env, Napi::Object exports);
 void InitCapture(Napi::Env env, Napi::Object exports);
+void InitMemory(Napi::Env env, Napi::Object exports);
 }  // namespace xc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -27,6 +28,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xc::InitLock(env, exports);
   xc::InitTc(env, exports);
   xc::InitCapture(env, exports);
+  xc::InitMemory(env, exports);
   return exports;
 }
 

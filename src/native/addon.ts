@@ -198,6 +198,10 @@ interface RawAddon {
   readCapture(handle: PacketSocketHandle, o: { max?: number; timeoutMs?: number }): Promise<Buffer[]>;
   /** flock(2)-held file lock; the kernel drops it when the process dies. Release with closeHandle. */
   lockFile(path: string, timeoutMs: number): Promise<LockHandle>;
+  /** Threads that allocate from now on share at most `n` glibc malloc arenas (mallopt M_ARENA_MAX). */
+  limitMallocArenas(n: number): void;
+  /** Gives the free pages of every malloc arena back to the kernel (malloc_trim); true if any were. */
+  trimMalloc(): boolean;
 }
 
 
