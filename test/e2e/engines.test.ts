@@ -116,8 +116,10 @@ describe('engines on a Docker lab', () => {
     const fd = await PacketTap.open(lab.nodes.r2!.netns, 'eth1');
     const sent: Buffer[] = [];
     let stop = false;
+    let batchNo = 0;
     const sender = (async () => {
       for (let i = 0; !stop; i++) {
+        batchNo = i;
         const batch = Array.from({ length: 20 }, (_, k) => taggedFrame(64, `e2e-switch:${i}:${k}`));
         sent.push(...batch);
         await send(lab, 'r1:eth1', batch);
@@ -125,11 +127,14 @@ describe('engines on a Docker lab', () => {
       }
     })();
     const runs: ApplyJson[] = [];
+    const windows: { first: number; last: number }[] = [];
     const settingsBefore = await ethtoolK();
     try {
       for (const mode of ['xdp', 'xdp-generic', 'tc']) {
         await writeFile(file, topologyYaml(name, mode));
+        const first = batchNo;
         runs.push(await cliJson<ApplyJson>(['apply', '-t', file]));
+        windows.push({ first, last: batchNo });
       }
     } finally {
       stop = true;
@@ -158,7 +163,19 @@ describe('engines on a Docker lab', () => {
     }
     expect(sent.length).toBeGreaterThan(100);
     expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
-    expect(seen.size).toBe(sent.length);
+    // Frames can be lost only where the kernel tears down a veth's NAPI and
+    // frees what sits in its ring: native XDP taken off a port, or GRO turned
+    // off on a node interface that XDP no longer needs it on (test/kernel/
+    // dataplane.test.ts, "switching engines under traffic"). Elsewhere none.
+    const mayLose = (k: number) => k > 0 && (runs[k - 1]!.wires[0]!.engine === 'xdp' || runs[k]!.peerChanges.some((c) => c.feature === 'rx-gro' && !c.to));
+    const lostOutside = sent
+      .map((f) => f.subarray(14, 40).toString('latin1').replace(/\0.*$/, ''))
+      .filter((k) => !seen.has(k))
+      .filter((k) => {
+        const batch = Number(k.split(':')[1]);
+        return !windows.some((w, i) => mayLose(i) && batch >= w.first && batch <= w.last);
+      });
+    expect(lostOutside, `applies: ${windows.map((w, i) => `${runs[i]!.wires[0]!.engine} batches ${w.first}-${w.last}`).join(', ')}`).toEqual([]);
   });
 
   it("refuses a port with someone else's tc bpf filter, changing nothing", async () => {

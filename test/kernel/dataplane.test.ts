@@ -290,15 +290,25 @@ describe('switching engines under traffic', () => {
     await lab?.destroy();
   });
 
-  it('reinstalls each port on the new engine without sending any frame twice', async () => {
+  // What the kernel lets a switch promise. No frame is ever sent twice. No
+  // frame is lost where a program of the new engine is attached before the old
+  // one goes (tc <-> xdp-generic, tc -> xdp). Frames can be lost where native
+  // XDP leaves a veth, or the XDP mode changes: the kernel frees what sits in
+  // the veth's NAPI ring when that NAPI goes, and refuses a generic program
+  // while a native one is attached (and the reverse), so one must go before the
+  // other comes (in a lab, containerlab's stitch beneath carries the frames of
+  // that moment; this lab has none).
+  it('reinstalls each port on the new engine without sending any frame twice, and loses none where the kernel allows', async () => {
     const macs = await peerMacs(lab);
     await dp.installWire(...(await wirePorts(dp)), { engine: 'tc', adminUp: true, loss: 0, peerMac: macs });
     const order: Engine[] = ['xdp', 'tc', 'xdp-generic', 'xdp', 'xdp-generic', 'tc'];
     const tap = await PacketTap.open(lab.n2, 'e0');
     const sent: Buffer[] = [];
     let stop = false;
+    let batchNo = 0;
     const sender = (async () => {
       for (let i = 0; !stop; i++) {
+        batchNo = i;
         const batch = Array.from({ length: 20 }, (_, k) => {
           const f = Buffer.alloc(64);
           Buffer.from([0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x88, 0xb5]).copy(f);
@@ -309,10 +319,16 @@ describe('switching engines under traffic', () => {
         await sendFrames(lab.n1, 'e0', batch);
       }
     })();
+    // The batches in flight while each switch ran, and whether it may lose frames.
+    const windows: { from: Engine; to: Engine; first: number; last: number }[] = [];
+    let from: Engine = 'tc';
     try {
       for (const engine of order) {
+        const first = batchNo;
         // Each install decides on a fresh snapshot, as apply does.
         await dp.installWire(...(await wirePorts(dp)), { engine, adminUp: true, loss: 0, peerMac: macs });
+        windows.push({ from, to: engine, first, last: batchNo });
+        from = engine;
         expect(await port(dp, 'pa')).toMatchObject({ engine });
       }
     } finally {
@@ -321,17 +337,23 @@ describe('switching engines under traffic', () => {
     }
     const got = await receive(tap, sent, 3000);
     tap.close();
+    const key = (f: Buffer) => f.subarray(14, 40).toString('latin1').replace(/\0+$/, '');
     const seen = new Map<string, number>();
-    for (const f of got) {
-      const key = f.subarray(14, 40).toString('latin1');
-      if (key.startsWith('switch:')) seen.set(key, (seen.get(key) ?? 0) + 1);
-    }
+    for (const f of got) if (key(f).startsWith('switch:')) seen.set(key(f), (seen.get(key(f)) ?? 0) + 1);
     expect(sent.length).toBeGreaterThan(100);
     expect([...seen.values()].filter((n) => n > 1)).toEqual([]);
-    // Every frame arrived: the new engine was attached before the old one left.
-    expect(seen.size).toBe(sent.length);
+    const mayLose = (w: (typeof windows)[number]) => w.from === 'xdp' || (w.from === 'xdp-generic' && w.to === 'xdp');
+    const lostOutside = sent
+      .map(key)
+      .filter((k) => !seen.has(k))
+      .filter((k) => {
+        const batch = Number(k.split(':')[1]);
+        return !windows.some((w) => mayLose(w) && batch >= w.first && batch <= w.last);
+      });
+    expect(lostOutside, `switches: ${windows.map((w) => `${w.from}->${w.to} batches ${w.first}-${w.last}`).join(', ')}`).toEqual([]);
     // Only the last engine's attachment stays.
     expect(await readdir(path.join(lab.pinDir, 'xdp')).catch(() => [])).toEqual([]);
     expect((await nsExec(lab.wire, ['ip', '-d', 'link', 'show', 'pa'])).stdout).not.toMatch(/xdp/);
   });
+
 });
