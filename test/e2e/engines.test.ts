@@ -13,7 +13,7 @@ import { packageRoot } from '../../src/util/package.js';
 import { labPinDir } from '../../src/runtime/paths.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
-import { receive } from '../helpers/capture.js';
+import { drain } from '../helpers/capture.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { setupOrFail, uniqueId } from '../helpers/docker.js';
 import { across, deployFromYaml, labYaml, send, taggedFrame, tearDownLab, vethStitch } from '../helpers/docker-lab.js';
@@ -114,6 +114,7 @@ describe('engines on a Docker lab', () => {
 
   it('switches a wire to another engine when its label changes, under traffic, sending no frame twice', async () => {
     const fd = await PacketTap.open(lab.nodes.r2!.netns, 'eth1');
+    const reader = drain(fd);
     const sent: Buffer[] = [];
     let stop = false;
     let batchNo = 0;
@@ -140,7 +141,7 @@ describe('engines on a Docker lab', () => {
       stop = true;
       await sender;
     }
-    const got = await receive(fd, sent, 3000);
+    const got = await reader.finish(sent, 3000);
     fd.close();
     expect(runs.map((r) => [r.changes, r.wires[0]!.action, r.wires[0]!.engine])).toEqual([
       [1, 'reinstall', 'xdp'],

@@ -13,7 +13,7 @@ import { native, type TcAttach } from '../../src/native/addon.js';
 import { packageRoot } from '../../src/util/package.js';
 import { Netns } from '../../src/native/netns.js';
 import { PacketTap, sendFrames } from '../../src/native/packet.js';
-import { receive } from '../helpers/capture.js';
+import { drain, receive } from '../helpers/capture.js';
 import { contains, frameMatrix, metadataVlanFrame } from '../helpers/frames.js';
 import { links, peerMacs, port, tuneNode, unconfigurePort, wirePorts } from '../helpers/ports.js';
 import { mainThreadNetns, nsExec, sh } from '../helpers/sys.js';
@@ -303,6 +303,7 @@ describe('switching engines under traffic', () => {
     await dp.installWire(...(await wirePorts(dp)), { engine: 'tc', adminUp: true, loss: 0, peerMac: macs });
     const order: Engine[] = ['xdp', 'tc', 'xdp-generic', 'xdp', 'xdp-generic', 'tc'];
     const tap = await PacketTap.open(lab.n2, 'e0');
+    const reader = drain(tap);
     const sent: Buffer[] = [];
     let stop = false;
     let batchNo = 0;
@@ -335,7 +336,7 @@ describe('switching engines under traffic', () => {
       stop = true;
       await sender;
     }
-    const got = await receive(tap, sent, 3000);
+    const got = await reader.finish(sent, 3000);
     tap.close();
     const key = (f: Buffer) => f.subarray(14, 40).toString('latin1').replace(/\0+$/, '');
     const seen = new Map<string, number>();
