@@ -12,7 +12,7 @@ import { native } from '../../src/native/addon.js';
 import { RUN_DIR } from '../../src/runtime/paths.js';
 import { expediteRecordFile, RCU_EXPEDITED_KNOB } from '../../src/runtime/rcu-expedite.js';
 import { packageRoot } from '../../src/util/package.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliJson } from '../helpers/cli.js';
 import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
 
 const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
@@ -94,6 +94,24 @@ describe('expedited RCU grace periods around attach and detach batches', () => {
     const off = await watched(['apply', '-t', lab.file], { env: { CLAB_XCONNECT_RCU_EXPEDITE: '0' } });
     expect(off.code, off.stderr).toBe(0);
     expect({ sawOn: off.sawOn, sawRecord: off.sawRecord }).toEqual({ sawOn: false, sawRecord: false });
+  });
+
+  it('a small change (one wire moved to another engine: 2 attaches, 2 detaches) leaves the knob alone', async () => {
+    setKnob('1');
+    expect((await cli(['apply', '-t', lab.file])).exitCode).toBe(0);
+    setKnob('0');
+    lab.write((i): Record<string, string> => (i === 0 ? { 'xconnect.clab/mode': 'xdp-generic' } : {}));
+    try {
+      const a = await watched(['apply', '-t', lab.file]);
+      expect(a.code, a.stderr).toBe(0);
+      expect({ sawOn: a.sawOn, sawRecord: a.sawRecord }).toEqual({ sawOn: false, sawRecord: false });
+      expect(knob()).toBe('0');
+      // The change was made: the wire runs on the other engine now.
+      const st = await cliJson<{ wires: { engine: string }[] }>(['status', '-t', lab.file]);
+      expect(st.wires[0]!.engine).toBe('xdp-generic');
+    } finally {
+      lab.write();
+    }
   });
 
   it('stays on while a run of another lab is in flight; the last run out puts the 0 back', async () => {
