@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PORT_SIZE } from '../../src/dataplane/layout.js';
 import { labPinDir } from '../../src/runtime/paths.js';
 import { cli, cliJson } from '../helpers/cli.js';
-import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
 
 describe('maps pinned by another version', () => {
   let lab: NetnsLab;
@@ -21,10 +21,7 @@ describe('maps pinned by another version', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (lab) {
-      await cli(['destroy', '-t', lab.file]);
-      await lab.destroy();
-    }
+    await destroyWiredLab(lab);
   });
 
   it('a map of another type: apply names it, says to destroy first and changes nothing; destroy then apply wires the lab', async () => {

@@ -13,7 +13,7 @@ import { RUN_DIR } from '../../src/runtime/paths.js';
 import { expediteRecordFile, RCU_EXPEDITED_KNOB } from '../../src/runtime/rcu-expedite.js';
 import { packageRoot } from '../../src/util/package.js';
 import { cli, cliJson } from '../helpers/cli.js';
-import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
 
 const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
 const knob = () => readFileSync(RCU_EXPEDITED_KNOB, 'utf8').trim();
@@ -59,10 +59,7 @@ describe('expedited RCU grace periods around attach and detach batches', () => {
   });
 
   afterAll(async () => {
-    if (lab) {
-      await cli(['destroy', '-t', lab.file]);
-      await lab.destroy();
-    }
+    await destroyWiredLab(lab);
     if (original !== undefined) setKnob(original);
   });
 

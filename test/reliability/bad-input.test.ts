@@ -17,7 +17,7 @@ import { dropCached } from '../../src/runtime/plan-cache.js';
 import { ensureNodeImage } from '../../src/lab/index.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { pinsUnder, snapshot, type KernelSnapshot } from '../helpers/kernel-state.js';
-import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
 import { linkAt } from '../helpers/ports.js';
 import { nodeAsNobody, publicCopy, type PublicCopy } from '../helpers/unprivileged.js';
 
@@ -503,10 +503,7 @@ describe('bad inputs are refused before any change', () => {
   afterAll(async () => {
     await pub?.remove();
     for (const f of written) await dropCached(f);
-    if (lab) {
-      await cli(['destroy', '-t', lab.file]);
-      await lab.destroy();
-    }
+    await destroyWiredLab(lab);
   });
 
   it('has at least 40 of them', () => {
@@ -573,10 +570,7 @@ describe('bad inputs on a lab never applied', () => {
     await execa('ip', ['link', 'del', 'dev', fresh.port(fresh.wires[0]!.a)]);
   }, 120_000);
   afterAll(async () => {
-    if (fresh) {
-      await cli(['destroy', '-t', fresh.file]);
-      await fresh.destroy();
-    }
+    await destroyWiredLab(fresh);
   });
 
   it('lab state: a port missing at the first apply creates no pin', async () => {

@@ -14,7 +14,7 @@ import { packageRoot } from '../../src/util/package.js';
 import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { bpfObjectsExist, linkIds, snapshot, type KernelSnapshot, type LabScope } from '../helpers/kernel-state.js';
-import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
 
 const WIRES = 52;
 const KILLS = 20;
@@ -56,10 +56,7 @@ describe(`kill -9 at random points of apply and destroy (${WIRES} wires)`, () =>
   }, 180_000);
 
   afterAll(async () => {
-    if (lab) {
-      await cli(['destroy', '-t', lab.file]);
-      await lab.destroy();
-    }
+    await destroyWiredLab(lab);
   });
 
   /** The next apply wires everything; destroy then leaves the lab as it was. */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { FrameStream } from '../helpers/frame-stream.js';
-import { buildNetnsLab, type NetnsLab } from '../helpers/netns-lab.js';
+import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
 
 const REAPPLIES = 100;
 /** Wires 0 (tc) and 1 (XDP) carry the traffic; wires 2-4 get their labels changed. */
@@ -30,10 +30,7 @@ describe(`${REAPPLIES} re-applies under traffic`, () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (lab) {
-      await cli(['destroy', '-t', lab.file]);
-      await lab.destroy();
-    }
+    await destroyWiredLab(lab);
   });
 
   it('loses and duplicates no frame on the untouched wires', async () => {
