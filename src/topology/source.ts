@@ -2,20 +2,12 @@
  * value tree for validation. Shared by the containerlab loader and the xdp-xconnect
  * config reader. */
 import { readFileSync } from 'node:fs';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { XconnectError } from '../errors.js';
+import { parseQuick } from './quick-yaml.js';
+import { GoScalar, type PathSegment, type SourceMap, defineKey, plainScalar, yaml } from './yaml-value.js';
 
-export type PathSegment = string | number;
-
-/** A YAML scalar that is not a string (number, bool), kept with its text as written, so a
- * string field gets the text as containerlab's YAML decoder (Go yaml.v2) gives it:
- * `type: 5132` is "5132", `mac: 02:00:00:00:00:04` is not a base-60 number. */
-export class GoScalar {
-  constructor(
-    readonly value: number | boolean | bigint,
-    readonly source: string,
-  ) {}
-}
+export { GoScalar, type PathSegment, type SourceMap } from './yaml-value.js';
 
 /** Aliases may expand at most this much (yaml's maxAliasCount): alias bombs fail fast. */
 export const MAX_ALIAS_COUNT = 100;
@@ -32,14 +24,14 @@ export function formatPath(path: readonly PathSegment[]): string {
 }
 
 function keyText(key: unknown): string | undefined {
-  if (!isScalar(key)) return undefined;
+  if (!yaml().isScalar(key)) return undefined;
   if (typeof key.value === 'string') return key.value;
   if (typeof key.value === 'symbol') return '<<';
   return key.source ?? String(key.value);
 }
 
-/** Maps key paths of the parsed document to 1-based lines. */
-export class SourceMap {
+/** Maps key paths of a document parsed by the `yaml` library to 1-based lines. */
+class DocumentLines implements SourceMap {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly counter: LineCounter,
@@ -51,12 +43,11 @@ export class SourceMap {
   }
 
   private deref(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
+    return yaml().isAlias(node) ? node.resolve(this.doc) : node;
   }
 
-  /** Line of the key (for a mapping entry) or item (for a sequence entry) at `path`; the
-   * nearest enclosing line when the path does not exist in the file (e.g. a merged key). */
   lineOf(path: readonly PathSegment[]): number | undefined {
+    const { isMap, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     let line = this.line(node as YamlNode | null);
     for (const seg of path) {
@@ -76,8 +67,8 @@ export class SourceMap {
     return line;
   }
 
-  /** Keys of the mapping at `path`, in file order (empty when it is not a mapping). */
   keysOf(path: readonly PathSegment[]): string[] {
+    const { isMap, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     for (const seg of path) {
       node = this.deref(node);
@@ -122,7 +113,9 @@ function firstLine(message: string): string {
 
 /** Parses YAML text (YAML 1.1, as Go's yaml.v2 which containerlab uses) into a plain tree
  * with a line map. Errors: not text, syntax errors, duplicate keys, several documents,
- * an empty file, excessive aliases. */
+ * an empty file, excessive aliases. The quick reader takes what it can (most
+ * topologies, and every big generated one); the `yaml` library the rest, and
+ * every error. */
 export function parseYamlText(text: string, file: string): YamlSource {
   const ctrl = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
   if (ctrl) {
@@ -133,8 +126,14 @@ export function parseYamlText(text: string, file: string): YamlSource {
       hint: 'pass a containerlab topology file (*.clab.yml) or an xdp-xconnect config',
     });
   }
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter: counter, uniqueKeys: true, prettyErrors: true });
+  const quick = parseQuick(text);
+  return quick ? { file, text, ...quick } : parseWithLibrary(text, file);
+}
+
+/** parseYamlText with the `yaml` library (the text has passed the text checks). */
+export function parseWithLibrary(text: string, file: string): YamlSource {
+  const counter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { version: '1.1', lineCounter: counter, uniqueKeys: true, prettyErrors: true });
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0]?.line;
@@ -171,12 +170,13 @@ export function parseYamlText(text: string, file: string): YamlSource {
     }
     throw e;
   }
-  const lines = new SourceMap(doc, counter);
+  const lines = new DocumentLines(doc, counter);
   const value = toPlain(doc.contents, doc, [], file, lines);
   return { file, text, value, lines };
 }
 
 function hasAlias(doc: Document.Parsed): boolean {
+  const { visit } = yaml();
   let found = false;
   visit(doc, {
     Alias() {
@@ -187,20 +187,11 @@ function hasAlias(doc: Document.Parsed): boolean {
   return found;
 }
 
-function defineKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 function toPlain(node: unknown, doc: Document.Parsed, path: PathSegment[], file: string, lines: SourceMap): unknown {
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   if (isAlias(node)) return toPlain(node.resolve(doc), doc, path, file, lines);
   if (node === null || node === undefined) return null;
-  if (isScalar(node)) {
-    const v = node.value;
-    if (typeof v === 'string') return v;
-    if (v === null || v === undefined) return null;
-    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return new GoScalar(v, node.source ?? String(v));
-    return String(v);
-  }
+  if (isScalar(node)) return plainScalar(node.value, node.source);
   if (isSeq(node)) return node.items.map((item, i) => toPlain(item, doc, [...path, i], file, lines));
   if (isMap(node)) {
     const obj: Record<string, unknown> = {};

@@ -2,8 +2,9 @@
  * map[string]interface{}): YAML 1.1 plain scalars resolved by yaml.v2's rules (yes/no/on/off
  * are booleans, 0x1F and 017 are ints, 1.0 is a float, timestamps stay strings), nested
  * maps as map[interface{}]interface{}, merge keys, and a later duplicate key winning. */
-import { type Document, LineCounter, type Node as YamlNode, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import { XconnectError } from '../../errors.js';
+import { yaml } from '../yaml-value.js';
 import { parseFloat64, parseInt64, parseUint64 } from './strconv.js';
 import { type GoKey, GoMap, type GoValue } from './values.js';
 
@@ -77,6 +78,7 @@ function toKey(v: GoValue): GoKey {
 }
 
 function decode(node: unknown, doc: Document.Parsed): GoValue {
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   if (isAlias(node)) return decode(node.resolve(doc), doc);
   if (node === null || node === undefined) return null;
   if (isScalar(node)) {
@@ -102,6 +104,7 @@ function decode(node: unknown, doc: Document.Parsed): GoValue {
 
 /** `<<: *a` or `<<: [*a, *b]` (earlier maps in the list win, as yaml.v2 merges them). */
 function mergeInto(entries: Map<GoKey, GoValue>, value: unknown, doc: Document.Parsed): void {
+  const { isAlias, isSeq } = yaml();
   const target = isAlias(value) ? value.resolve(doc) : value;
   const sources = isSeq(target) ? [...target.items].reverse() : [target];
   for (const src of sources) {
@@ -112,6 +115,7 @@ function mergeInto(entries: Map<GoKey, GoValue>, value: unknown, doc: Document.P
 
 /** Parses the text of a vars file into map[string]interface{} (null for an empty file). */
 export function decodeVars(text: string, file: string): GoMap | null {
+  const { LineCounter, isAlias, isMap, isScalar, parseDocument } = yaml();
   const counter = new LineCounter();
   const doc = parseDocument(text, { version: '1.1', schema: 'failsafe', lineCounter: counter, uniqueKeys: false, prettyErrors: true });
   const err = doc.errors[0];
