@@ -22,7 +22,7 @@ LABEL clab-xconnect.build-stage=${BUILD_ID}
 WORKDIR /src
 COPY . .
 RUN set -eu; \
-    if [ -f /opt/clab-xconnect/dist/cli/main.js ]; then \
+    if [ -f /opt/clab-xconnect/dist/bin/clab-xconnect.js ]; then \
       echo "stage one: the base image holds a prebuilt tree; nothing to compile"; exit 0; \
     fi; \
     apt-get update; \
@@ -30,7 +30,7 @@ RUN set -eu; \
       cmake g++ make pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libpcap-dev bpftool; \
     npm ci --ignore-scripts --no-audit --no-fund; \
     npx cmake-js compile --out build; \
-    npx tsc -p tsconfig.json; \
+    npm run build:ts; \
     npm prune --omit=dev --no-audit --no-fund; \
     mkdir -p /opt/clab-xconnect/bin /opt/clab-xconnect/build/Release; \
     cp -r package.json dist node_modules /opt/clab-xconnect/; \
@@ -54,5 +54,5 @@ ENV NODE_OPTIONS=--max-semi-space-size=1 \
     MALLOC_ARENA_MAX=2
 LABEL org.opencontainers.image.title="clab-xconnect" \
       org.opencontainers.image.description="BPF cross-connects (tc and XDP) for containerlab labs"
-ENTRYPOINT ["/opt/clab-xconnect/bin/node", "/opt/clab-xconnect/dist/cli/main.js"]
+ENTRYPOINT ["/opt/clab-xconnect/bin/node", "/opt/clab-xconnect/dist/bin/clab-xconnect.js"]
 CMD ["--help"]

@@ -5,11 +5,9 @@
  *
  * The labs are the test bed's netns labs (src/lab/netns-lab.ts), packed 50
  * interfaces to a node, without containerlab's tc stitch under the wires. */
-import path from 'node:path';
 import { buildNetnsLab, run } from '../lab/index.js';
 import { median } from '../util/median.js';
-import { cliNodeFlags } from '../util/package.js';
-import { repoRoot } from './tools.js';
+import { cliNodeFlags, cliPath } from '../util/package.js';
 
 const PER_NODE = 50;
 
@@ -29,7 +27,7 @@ async function timed(args: string[]): Promise<{ ms: number; rssKiB: number; out:
   // The child reports its own peak RSS on exit, after the command has run.
   const script = `process.on('exit', () => process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS + '\\n'));
 process.argv = [process.argv[0], 'clab-xconnect', ...JSON.parse(process.env.XC_ARGS)];
-await import(${JSON.stringify(path.join(repoRoot, 'dist', 'cli', 'main.js'))});`;
+await import(${JSON.stringify(cliPath)});`;
   const t0 = performance.now();
   // With the node flags of the CLI's first line: as an installed clab-xconnect runs.
   const r = await run('node', [...cliNodeFlags(), '--input-type=module', '-e', script], { env: { XC_ARGS: JSON.stringify(args) }, allowFail: true });

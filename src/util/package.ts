@@ -3,8 +3,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root, from src/util or dist/util. */
+/** The package root, from src/util, dist/util or dist/bin (the bundle). */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The installed `clab-xconnect` (package.json's bin): the CLI bundled by
+ * scripts/bundle.mjs. Tests and benchmarks run this file, as users do. */
+export const cliPath = path.join(packageRoot, 'dist', 'bin', 'clab-xconnect.js');
 
 let version: string | undefined;
 /** package.json's version. */
@@ -17,7 +21,7 @@ export function packageVersion(): string {
  * installed `clab-xconnect` runs with, for tools that start it through
  * `node` (the benchmarks). */
 export function cliNodeFlags(): string[] {
-  const first = readFileSync(path.join(packageRoot, 'dist', 'cli', 'main.js'), 'utf8').split('\n', 1)[0] ?? '';
+  const first = readFileSync(cliPath, 'utf8').split('\n', 1)[0] ?? '';
   const m = /^#!\S*env -S node\b(.*)$/.exec(first);
   return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }

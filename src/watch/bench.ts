@@ -16,13 +16,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dockerClient } from '../lab/docker.js';
 import { deployLab, destroyLab, ensureNodeImage, inspectLab, run, start, tryRun } from '../lab/index.js';
-
-type Child = ReturnType<typeof start>['child'];
-import { cliNodeFlags, packageRoot } from '../util/package.js';
 import { requireRoot } from '../runtime/privileges.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';
 import { median } from '../util/median.js';
+import { cliNodeFlags, cliPath } from '../util/package.js';
+
+type Child = ReturnType<typeof start>['child'];
 
 interface LabSpec {
   name: string;
@@ -33,7 +33,6 @@ interface LabSpec {
   restart: { node: string; iface: string; peer: string; peerIface: string };
 }
 
-const cli = path.join(packageRoot, 'dist', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function smallLab(id: string): LabSpec {
@@ -72,7 +71,7 @@ interface Watch {
 }
 
 async function startWatch(file: string, env: Record<string, string>): Promise<Watch> {
-  const { child, done } = start(process.execPath, [...cliNodeFlags(), cli, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
+  const { child, done } = start(process.execPath, [...cliNodeFlags(), cliPath, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
     env,
     allowFail: true,
   });
@@ -201,7 +200,7 @@ async function benchLab(spec: LabSpec, rounds: number, rows: string[][]): Promis
     }
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    await tryRun(process.execPath, [cli, 'destroy', '-t', file]);
+    await tryRun(process.execPath, [cliPath, 'destroy', '-t', file]);
     await destroyLab(topo);
     await rm(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/session.js';
 import type { DeployedLab } from '../../src/lab/index.js';
-import { packageRoot } from '../../src/util/package.js';
+import { cliPath, packageRoot } from '../../src/util/package.js';
 import type { Topology } from '../../src/topology/model.js';
 import { stitchIfname } from '../../src/links/index.js';
 import { cli, cliJson } from '../helpers/cli.js';
@@ -41,7 +41,7 @@ describe('capture on a Docker lab', () => {
   /** Starts the CLI capture in the background; resolves once its flags are on,
    * to the running process (wrapped: an async function would await it). */
   async function start(args: string[], expectOn: number): Promise<{ proc: ResultPromise }> {
-    const p = execa('node', [path.join(packageRoot, 'dist', 'cli', 'main.js'), 'capture', '-t', file, ...args], { reject: false });
+    const p = execa('node', [cliPath, 'capture', '-t', file, ...args], { reject: false });
     const deadline = Date.now() + 15_000;
     while ((await capturing()).length < expectOn) {
       if (Date.now() > deadline) throw new Error(`capture did not start: ${(await p.catch((e) => e)).stderr ?? ''}`);

@@ -1,7 +1,6 @@
 /** Runs the built CLI (dist/) the way users and CI scripts do. */
-import path from 'node:path';
 import { execa } from 'execa';
-import { packageRoot } from '../../src/util/package.js';
+import { cliPath } from '../../src/util/package.js';
 
 export interface CliResult {
   exitCode: number;
@@ -10,7 +9,7 @@ export interface CliResult {
 }
 
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const r = await execa('node', [path.join(packageRoot, 'dist', 'cli', 'main.js'), ...args], {
+  const r = await execa('node', [cliPath, ...args], {
     reject: false,
     timeout: 60_000,
     env,

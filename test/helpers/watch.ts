@@ -3,9 +3,8 @@
  * small tools watch's suites share: Prometheus text parsing and taking containerlab's
  * tc stitch off a root-netns port. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { unstitch } from '../../src/lab/index.js';
-import { packageRoot } from '../../src/util/package.js';
+import { cliPath } from '../../src/util/package.js';
 
 export interface LogLine {
   time: string;
@@ -39,7 +38,7 @@ export interface WatchProcess {
 export async function startWatch(file: string, opts: { env?: Record<string, string>; timeoutMs?: number; args?: string[] } = {}): Promise<WatchProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(packageRoot, 'dist', 'cli', 'main.js'), 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0', ...(opts.args ?? [])],
+    [cliPath, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0', ...(opts.args ?? [])],
     { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: LogLine[] = [];

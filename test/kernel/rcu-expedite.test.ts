@@ -11,11 +11,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { native } from '../../src/native/addon.js';
 import { RUN_DIR } from '../../src/runtime/paths.js';
 import { expediteRecordFile, RCU_EXPEDITED_KNOB } from '../../src/runtime/rcu-expedite.js';
-import { packageRoot } from '../../src/util/package.js';
+import { cliPath } from '../../src/util/package.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
 
-const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
+const CLI = cliPath;
 const knob = () => readFileSync(RCU_EXPEDITED_KNOB, 'utf8').trim();
 const setKnob = (v: string) => writeFileSync(RCU_EXPEDITED_KNOB, v);
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native } from '../../src/native/addon.js';
-import { packageRoot } from '../../src/util/package.js';
+import { cliPath, packageRoot } from '../../src/util/package.js';
 import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
 import { dropCached } from '../../src/runtime/plan-cache.js';
 import { ensureNodeImage } from '../../src/lab/index.js';
@@ -21,7 +21,7 @@ import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-
 import { linkAt } from '../helpers/ports.js';
 import { nodeAsNobody, publicCopy, type PublicCopy } from '../helpers/unprivileged.js';
 
-const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
+const CLI = cliPath;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 interface Case {

@@ -8,9 +8,8 @@
  * node setting and port state, and leave no run-state file. */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/util/package.js';
+import { cliPath } from '../../src/util/package.js';
 import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { bpfObjectsExist, linkIds, snapshot, type KernelSnapshot, type LabScope } from '../helpers/kernel-state.js';
@@ -18,7 +17,7 @@ import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-
 
 const WIRES = 52;
 const KILLS = 20;
-const CLI = path.join(packageRoot, 'dist', 'cli', 'main.js');
+const CLI = cliPath;
 
 /** Starts `clab-xconnect args` and SIGKILLs it after `ms`; says whether the kill
  * hit a running process (false: it had exited by then). */

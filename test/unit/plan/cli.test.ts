@@ -1,4 +1,4 @@
-/** `clab-xconnect plan` end to end: built with tsc, run with node. */
+/** `clab-xconnect plan` end to end: built (tsc, then the bundle), run with node. */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +8,12 @@ import { tempFiles } from '../topology/tmpfile.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const write = tempFiles();
-const cli = (...args: string[]) => execa('node', ['dist/cli/main.js', ...args], { cwd: root, reject: false });
+const cli = (...args: string[]) => execa('node', ['dist/bin/clab-xconnect.js', ...args], { cwd: root, reject: false });
 
 beforeAll(async () => {
   // tsc emits even when some other module has a type error; the CLI only needs the JS.
-  const build = await execa('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, reject: false, all: true });
-  if (!existsSync(`${root}dist/cli/main.js`)) throw new Error(`build failed:\n${build.all}`);
+  const build = await execa('npm', ['run', '-s', 'build:ts'], { cwd: root, reject: false, all: true });
+  if (!existsSync(`${root}dist/bin/clab-xconnect.js`)) throw new Error(`build failed:\n${build.all}`);
 }, 180_000);
 
 describe('clab-xconnect plan', () => {
