@@ -3,7 +3,8 @@
 # Stage one compiles the BPF programs, the native addon (with its embedded BPF
 # skeleton) and the TypeScript, and keeps the production tree in /opt/clab-xconnect.
 # The runtime stage holds node, libbpf, libmnl, libpcap and the tools watch's re-plumbing of a
-# restarted node drives (ip, tc, nsenter), plus ethtool to inspect offloads. The entry point is the CLI.
+# restarted node drives (ip, tc, nsenter), plus ethtool to inspect offloads. The entry point is the CLI's
+# launcher, which runs node with the flags of the command (watch: V8's lite mode; src/util/node-flags.ts).
 #
 #   With registry access:  docker build -t clab-xconnect:latest .
 #   Without (this repo's development machines): scripts/image.sh, which makes both
@@ -49,10 +50,10 @@ RUN set -eu; \
     apt-get install -y --no-install-recommends libbpf1 libmnl0 libpcap0.8 libelf1 zlib1g libstdc++6 iproute2 ethtool util-linux; \
     rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/clab-xconnect /opt/clab-xconnect
-# A long-running watch stays small: a 1 MB young generation, two malloc arenas.
-ENV NODE_OPTIONS=--max-semi-space-size=1 \
+# A long-running watch stays small: two malloc arenas (the launcher adds node's flags).
+ENV PATH=/opt/clab-xconnect/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     MALLOC_ARENA_MAX=2
 LABEL org.opencontainers.image.title="clab-xconnect" \
       org.opencontainers.image.description="BPF cross-connects (tc and XDP) for containerlab labs"
-ENTRYPOINT ["/opt/clab-xconnect/bin/node", "/opt/clab-xconnect/dist/bin/clab-xconnect.js"]
+ENTRYPOINT ["/opt/clab-xconnect/dist/bin/clab-xconnect"]
 CMD ["--help"]

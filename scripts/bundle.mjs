@@ -1,6 +1,8 @@
 // Bundles the CLI that tsc compiled (dist/cli/main.js) into dist/bin/: the
-// entry `clab-xconnect.js` (package.json's bin) and one chunk per part the CLI
-// loads on demand (apply, watch, the topology parser...). Why: loading ~150
+// entry `clab-xconnect.js` and one chunk per part the CLI loads on demand
+// (apply, watch, the topology parser...); and writes the launcher
+// `clab-xconnect` (package.json's bin), a shell script that runs the entry
+// with the node flags of its command (src/util/node-flags.ts). Why: loading ~150
 // modules one by one (ours and zod's) was most of a short command's start-up
 // here; a bundle loads a few files. Measured 2026-12-08 on the 2-vCPU host:
 // `version` 0.16-0.18 -> 0.14-0.16 s, `plan` of a 1,000-link lab 0.53-0.60 ->
@@ -13,7 +15,7 @@
 // parts a bundle cannot carry). dist/bin sits two
 // levels below the package root, as dist/util does: the code that finds the
 // root from its own URL works from either.
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -31,5 +33,23 @@ await build({
   logLevel: 'warn',
   output: { dir: out, format: 'esm', entryFileNames: 'clab-xconnect.js', chunkFileNames: '[name]-[hash].js', sourcemap: true },
 });
-// The entry keeps main.ts's `#!/usr/bin/env -S node ...` line.
 chmodSync(path.join(out, 'clab-xconnect.js'), 0o755);
+
+// The launcher: `exec`, so the CLI keeps the launcher's pid (signals, Docker's
+// entry point); found through the npm bin symlink by readlink -f.
+const { COMMAND_NODE_FLAGS, nodeFlags } = await import(path.join(root, 'dist', 'util', 'node-flags.js'));
+const cases = Object.keys(COMMAND_NODE_FLAGS).map((c) => `  ${c}) exec node ${nodeFlags(c).join(' ')} "$here/clab-xconnect.js" "$@" ;;`);
+writeFileSync(
+  path.join(out, 'clab-xconnect'),
+  `#!/bin/sh
+# clab-xconnect: runs the CLI (clab-xconnect.js, beside this file) with the
+# node flags of its command. Written by scripts/bundle.mjs from
+# src/util/node-flags.ts, which says why each flag is there.
+here=$(dirname "$(readlink -f "$0")")
+case "$1" in
+${cases.join('\n')}
+esac
+exec node ${nodeFlags('').join(' ')} "$here/clab-xconnect.js" "$@"
+`,
+  { mode: 0o755 },
+);

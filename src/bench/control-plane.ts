@@ -7,7 +7,8 @@
  * interfaces to a node, without containerlab's tc stitch under the wires. */
 import { buildNetnsLab, run } from '../lab/index.js';
 import { median } from '../util/median.js';
-import { cliNodeFlags, cliPath } from '../util/package.js';
+import { nodeFlags } from '../util/node-flags.js';
+import { cliPath } from '../util/package.js';
 
 const PER_NODE = 50;
 
@@ -29,8 +30,8 @@ async function timed(args: string[]): Promise<{ ms: number; rssKiB: number; out:
 process.argv = [process.argv[0], 'clab-xconnect', ...JSON.parse(process.env.XC_ARGS)];
 await import(${JSON.stringify(cliPath)});`;
   const t0 = performance.now();
-  // With the node flags of the CLI's first line: as an installed clab-xconnect runs.
-  const r = await run('node', [...cliNodeFlags(), '--input-type=module', '-e', script], { env: { XC_ARGS: JSON.stringify(args) }, allowFail: true });
+  // With the node flags of the command (src/util/node-flags.ts): as an installed clab-xconnect runs.
+  const r = await run('node', [...nodeFlags(args[0]!), '--input-type=module', '-e', script], { env: { XC_ARGS: JSON.stringify(args) }, allowFail: true });
   const ms = performance.now() - t0;
   const rss = Number(/RSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (r.code !== 0) throw new Error(`clab-xconnect ${args.join(' ')} failed: ${r.stderr}`);

@@ -1,12 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env node
 /** clab-xconnect command line: a table of commands (src/cli/commands/).
- *
- * The flag on the first line: V8's young generation grows to 16 MiB semi-spaces
- * by default, which a short CLI run (or watch) fills with garbage it never
- * needs: 1 MiB keeps a cold apply of 1,000 wires at ~90 MiB peak instead of
- * ~118 at no measured cost in time (BENCHMARKS.md, control plane). The image
- * sets the same through NODE_OPTIONS; the benchmarks read it from here
- * (src/util/package.ts cliNodeFlags), so they run the CLI as installed. */
+ * Installed, it runs through a launcher that passes node the flags of its
+ * command (src/util/node-flags.ts). */
 import { parseArgs } from 'node:util';
 import { XconnectError } from '../errors.js';
 import type { Command, OptionSpec } from './command.js';

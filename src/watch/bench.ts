@@ -7,8 +7,9 @@
  *   - edit: from the topology file being written to watch logging the change applied;
  *   - memory: watch's RSS (and its anonymous / file-backed parts) after start, after
  *     a minute of work (scrapes every 0.5 s, restarts, edits) and when idle again,
- *     as installed (the node flags of the CLI's first line), with the image's
- *     settings (those plus MALLOC_ARENA_MAX=2), and with those plus --jitless.
+ *     as installed (the node flags of watch, src/util/node-flags.ts), with the image's
+ *     settings (those plus MALLOC_ARENA_MAX=2), and with those but the JIT on (no
+ *     lite mode: the flags of the one-shot commands).
  * Prints a Markdown table (docs/watch.md quotes it). */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +21,8 @@ import { requireRoot } from '../runtime/privileges.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/model.js';
 import { median } from '../util/median.js';
-import { cliNodeFlags, cliPath } from '../util/package.js';
+import { nodeFlags } from '../util/node-flags.js';
+import { cliPath } from '../util/package.js';
 
 type Child = ReturnType<typeof start>['child'];
 
@@ -70,8 +72,8 @@ interface Watch {
   metrics: string;
 }
 
-async function startWatch(file: string, env: Record<string, string>): Promise<Watch> {
-  const { child, done } = start(process.execPath, [...cliNodeFlags(), cliPath, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
+async function startWatch(file: string, flags: readonly string[], env: Record<string, string>): Promise<Watch> {
+  const { child, done } = start(process.execPath, [...flags, cliPath, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0'], {
     env,
     allowFail: true,
   });
@@ -157,12 +159,13 @@ async function benchLab(spec: LabSpec, rounds: number, rows: string[][]): Promis
     const peerNs = await nodeNetns(topo, spec.restart.peer);
     await run('ip', ['addr', 'replace', '198.18.60.1/30', 'dev', spec.restart.peerIface], { netns: peerNs });
     const variants = [
-      ['as installed', {}],
-      ['image settings', { MALLOC_ARENA_MAX: '2' }],
-      ['image settings + --jitless', { NODE_OPTIONS: '--jitless', MALLOC_ARENA_MAX: '2' }],
+      ['as installed', nodeFlags('watch'), {}],
+      ['image settings', nodeFlags('watch'), { MALLOC_ARENA_MAX: '2' }],
+      // What lite mode saves: the flags of the one-shot commands.
+      ['image settings, with the JIT', nodeFlags('apply'), { MALLOC_ARENA_MAX: '2' }],
     ] as const;
-    for (const [label, env] of variants) {
-      const w = await startWatch(file, env);
+    for (const [label, flags, env] of variants) {
+      const w = await startWatch(file, flags, env);
       procs.push(w.child);
       const pid = w.child.pid!;
       await sleep(2000);

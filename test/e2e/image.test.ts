@@ -92,7 +92,7 @@ describe('the container image', () => {
 
   it('is built offline, with the CLI as its entry point', async () => {
     const info = await dockerClient().getImage(tag).inspect();
-    expect(info.Config.Entrypoint).toEqual(['/opt/clab-xconnect/bin/node', '/opt/clab-xconnect/dist/bin/clab-xconnect.js']);
+    expect(info.Config.Entrypoint).toEqual(['/opt/clab-xconnect/dist/bin/clab-xconnect']);
     const help = await runImage(tag, dir, ['--help']);
     expect(help.exitCode).toBe(0);
     for (const c of ['apply', 'status', 'destroy', 'watch']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));

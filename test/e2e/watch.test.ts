@@ -4,6 +4,7 @@
  * a stopped node leaves its wires pending; SIGTERM leaves the wires; a destroyed lab
  * takes its wires with it. containerlab's tc stitch is taken off the ports, so that
  * traffic that crosses can only have crossed a wire. */
+import { readFileSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { destroyLab, inspectLab, type DeployedLab } from '../../src/lab/index.js';
@@ -99,6 +100,10 @@ describe('watch keeps a lab wired', () => {
   });
 
   it('applies at start: every wire added and carrying traffic', async () => {
+    // Run as installed: the launcher exec'd node in V8's lite mode (src/util/node-flags.ts).
+    const argv = readFileSync(`/proc/${w.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm']);
+    expect(argv[4]).toMatch(/dist\/bin\/clab-xconnect\.js$/);
     const start = w.lines.find((l) => l.event === 'apply')!;
     expect(start).toMatchObject({ level: 'info', changes: 3, scope: 'lab' });
     expect(w.lines.filter((l) => l.event === 'wire').map((l) => [l.wire, l.action])).toEqual([[L1, 'add'], [L2, 'add'], [L3, 'add']]);

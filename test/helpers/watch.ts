@@ -1,10 +1,10 @@
-/** `clab-xconnect watch` as a child process (the built dist/, as users run it): its
+/** `clab-xconnect watch` as a child process (the built launcher, as users run it): its
  * JSON log lines as they arrive, its metrics address, and how it exits. Also the
  * small tools watch's suites share: Prometheus text parsing and taking containerlab's
  * tc stitch off a root-netns port. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { unstitch } from '../../src/lab/index.js';
-import { cliPath } from '../../src/util/package.js';
+import { launcherPath } from '../../src/util/package.js';
 
 export interface LogLine {
   time: string;
@@ -15,6 +15,8 @@ export interface LogLine {
 }
 
 export interface WatchProcess {
+  /** The process id (the launcher execs node: it is node's). */
+  pid: number;
   /** Every JSON log line so far, in order. */
   lines: LogLine[];
   /** `http://host:port/metrics` (set once watch logged it). */
@@ -37,8 +39,8 @@ export interface WatchProcess {
  * once its first apply is logged (rejects if it logs an error or exits first). */
 export async function startWatch(file: string, opts: { env?: Record<string, string>; timeoutMs?: number; args?: string[] } = {}): Promise<WatchProcess> {
   const child: ChildProcess = spawn(
-    process.execPath,
-    [cliPath, 'watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0', ...(opts.args ?? [])],
+    launcherPath,
+    ['watch', '-t', file, '--log-format', 'json', '--metrics-address', '127.0.0.1:0', ...(opts.args ?? [])],
     { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: LogLine[] = [];
@@ -84,6 +86,7 @@ export async function startWatch(file: string, opts: { env?: Record<string, stri
     });
 
   const proc: WatchProcess = {
+    pid: child.pid!,
     lines,
     metricsUrl: '',
     mark: () => lines.length,
