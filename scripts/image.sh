@@ -114,6 +114,12 @@ for t in ip tc ethtool nsenter; do
   with_libs "$R" "$src"
 done
 with_libs "$R" "$(command -v node)" build/Release/xconnect.node
+# libpcap is opened by the addon when a capture filter needs it (not linked).
+pcap=$(ldconfig -p | awk '/libpcap\.so\.0\.8 /{print $NF; exit}')
+[ -n "$pcap" ] || { echo "image.sh: libpcap.so.0.8 not found (install libpcap0.8)" >&2; exit 1; }
+mkdir -p "$R$(dirname "$pcap")"
+cp -L "$pcap" "$R$pcap"
+with_libs "$R" "$pcap"
 import_rootfs "$R" "$RUNTIME_BASE"
 
 docker build -q --force-rm \

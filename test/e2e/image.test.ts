@@ -96,6 +96,13 @@ describe('the container image', () => {
     const help = await runImage(tag, dir, ['--help']);
     expect(help.exitCode).toBe(0);
     for (const c of ['apply', 'status', 'destroy', 'watch']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    // libpcap is not linked but opened for a capture filter: the image must have it.
+    const probe = "const a = require('/opt/clab-xconnect/build/Release/xconnect.node'); console.log(JSON.stringify([a.compileFilter('udp port 53', 128), a.compileFilter('no such', 128)]))";
+    const r = await execa('docker', ['run', '--rm', '--entrypoint', '/opt/clab-xconnect/bin/node', tag, '-e', probe], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [good, bad] = JSON.parse(r.stdout) as [string | null, string | null];
+    expect(good).toBeNull();
+    expect(bad).toMatch(/syntax error|can't parse|unknown/);
   });
 
   it('applies, shows status as JSON and Prometheus text, and destroys, from the container', async () => {
