@@ -7,6 +7,17 @@ import { XconnectError } from '../errors.js';
 import type { Command, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { versionCommand } from './commands/version.js';
+import { trace } from '../util/trace.js';
+
+// A reader that stops early (`clab-xconnect status | head`) closes the pipe:
+// end quietly with a broken pipe's status, as a command killed by SIGPIPE
+// does, not with an unhandled 'error' event and its stack. Nothing is left
+// half done: a one-shot command writes its report last, the kernel already
+// changed, and watch leaves its wires pinned as on SIGTERM.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(128 + 13);
+});
 
 function usage(): string {
   const lines = ['usage: clab-xconnect <command> [options]', '', 'commands:'];
@@ -58,6 +69,7 @@ function wantsJson(args: readonly string[], options: Record<string, OptionSpec> 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  trace('cli loaded');
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');

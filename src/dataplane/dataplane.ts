@@ -489,9 +489,12 @@ export class Dataplane {
   }
 
   /** Forgets ports that are not in `keep` (stale after a device vanished or a
-   * wire went): a legacy tc filter of ours goes with them. */
-  async forgetPortsExcept(keep: Set<number>): Promise<number> {
-    const stale = [...(await this.configuredPorts()).keys()].filter((i) => !keep.has(i));
+   * wire went): a legacy tc filter of ours goes with them. `configured`: the
+   * configured ports as the caller's snapshot has them, if nothing but this
+   * caller changed them since (read now when not given: a map dump, 17 ms at
+   * 2,000 ports). */
+  async forgetPortsExcept(keep: Set<number>, configured?: Iterable<number>): Promise<number> {
+    const stale = [...(configured ?? (await this.configuredPorts()).keys())].filter((i) => !keep.has(i));
     if (stale.length === 0) return 0;
     await native.detachTcLegacy(nsHandle(this.netns), stale);
     await this.#deletePorts(stale);

@@ -22,6 +22,7 @@ import { expediteFor, settleExpedite } from './rcu-expedite.js';
 import { reconcile, type Reconciliation, type WireAction, type WireStep } from './reconcile.js';
 import { LinkIndex, problemsError, readXdpFeatures, resolveWires, type ResolvedPort, type ResolvedWire } from './resolve.js';
 import { readRuntimeState, writeRuntimeState, type RuntimeState } from './runtime-state.js';
+import { trace } from '../util/trace.js';
 
 export type { PeerChangeReport } from './node-settings.js';
 
@@ -115,10 +116,12 @@ async function execute(dp: Dataplane, lab: string, rec: Reconciliation, installe
   // A stale port is known by its pin; the pinned link says which device it was.
   const pinned = (name: string) => installed.pins.get(name)?.xdp?.ifindex || installed.pins.get(name)?.tcx?.ifindex || null;
   await dp.removePorts(rec.removePorts.map((name) => ({ name, ifindex: pinned(name) })));
+  trace('stale ports removed');
   // Checked on every run, wired or not: a node restart or a hand-made ethtool
   // change would otherwise break an XDP wire silently.
   const wants = wantedNodeSettings(rec.steps);
   const changes = await tuneNodes(lab, wants);
+  trace('node settings checked');
   const settings = (w: ResolvedWire) => ({
     engine: { a: w.engines.a.engine, b: w.engines.b.engine },
     adminUp: w.plan.options.admin === 'up',
@@ -130,12 +133,15 @@ async function execute(dp: Dataplane, lab: string, rec: Reconciliation, installe
     rec.steps.filter((s) => s.action === 'add' || s.action === 'reinstall').map((s) => ({ ...ends(s), settings: settings(s.wire) })),
     installed,
   );
+  trace('wires installed');
   await dp.updateWires(
     rec.steps.filter((s) => s.action === 'update').map((s) => ({ ...ends(s), adminUp: s.wire.plan.options.admin === 'up', impair: s.wire.plan.options.impair })),
   );
   // Settings no wire needs any more (its engine changed, or it went) are put
   // back now rather than at destroy. Only on a whole-lab run: --node sees a part.
+  trace('wires updated');
   const restored = full ? await restoreUnneeded(lab, wants, views) : [];
+  trace('unneeded node settings restored');
   return [...changes, ...restored].sort((x, y) => x.endpoint.localeCompare(y.endpoint) || x.feature.localeCompare(y.feature));
 }
 
@@ -154,12 +160,15 @@ async function capabilityProblems(wires: ResolvedWire[]): Promise<string[]> {
 /** The core of apply, link and impair: see the file comment. */
 export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport & { state: RuntimeState; runtime: Map<string, WireRuntime>; resolved: ResolvedWire[] }> {
   if (!opts.dryRun) requireRoot('apply');
+  trace('started');
   const { plan: filePlan, topology } = await loadPlan(opts.file, opts.env, varsOf(opts));
+  trace('plan loaded');
   if (opts.node && !topology?.nodes.some((n) => n.name === opts.node))
     throw new XconnectError('USAGE', `--node ${opts.node}: no such node in ${opts.file}`, {
       hint: `nodes: ${topology?.nodes.map((n) => n.name).join(', ') || 'none'}`,
     });
   const lock = await lockLab(filePlan.lab);
+  trace('lab locked (native addon loaded)');
   let dp: Dataplane | null = null;
   let views: Awaited<ReturnType<typeof gatherNodes>>['views'] = new Map();
   try {
@@ -167,9 +176,12 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
     let state = opts.change ? opts.change(before, filePlan) : before;
     const { plan, runtime, stale } = withRuntimeState(filePlan, state);
     const candidates = opts.node ? plan.wires.filter((w) => wireNodes(w).includes(opts.node!)) : plan.wires;
+    trace('run-time state read');
     const host = await LinkIndex.of(null);
+    trace(`host links listed (${host.byIndex.size})`);
     const gathered = await gatherNodes(topology, candidates, opts.node);
     views = gathered.views;
+    trace(`nodes found and their links listed (${views.size})`);
     const { pending, ready } = gathered;
     let wanted = ready;
     if (opts.node) {
@@ -181,6 +193,7 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
       });
     }
     const { wires, problems } = resolveWires(wanted, host, views, await readXdpFeatures(wanted, host), opts.file);
+    trace(`wires resolved (${wires.length})`);
 
     // Read what an earlier run installed (its maps: the programs are loaded
     // only if a wire must be attached); a lab without any state gets its pin
@@ -188,6 +201,7 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
     const pinDir = labPinDir(plan.lab);
     dp = await Dataplane.openPinned(pinDir);
     const installed = await readInstalled(dp, wires.flatMap((w) => [w.a.link, w.b.link]));
+    trace('installed state read');
     const foreign = foreignPrograms(wires, installed);
     const unable = await capabilityProblems(wires);
     if (problems.length || unable.length) throw problemsError([...problems, ...unable, ...foreign]);
@@ -196,6 +210,7 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
 
     const tcAttach = dp ? await dp.tcAttach() : 'tcx';
     const rec = reconcile(wires, installed, { removeStale: !opts.node, tcAttach });
+    trace('checked and reconciled');
     let peerChanges: PeerChangeReport[] = [];
     let staleCaptures: string[] = [];
     if (!opts.dryRun && dp) {
@@ -209,9 +224,13 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
       state = await enforceFq(state, wires, host);
       state = await enforceCuts(state, wires, (s) => writeRuntimeState(plan.lab, s));
       await writeRuntimeState(plan.lab, state);
+      trace('run-time state enforced and written');
       const keep = new Set(wires.flatMap((w) => [w.a.ifindex, w.b.ifindex]));
       if (opts.node) for (const k of installed.config.keys()) keep.add(k);
-      await dp.forgetPortsExcept(keep);
+      // The lab's lock held since the snapshot: only this run changed the configs,
+      // adding ports of its wires (kept) and removing some (deleting them again is a no-op).
+      await dp.forgetPortsExcept(keep, installed.config.keys());
+      trace('stale port configs forgotten');
       // A capture flag nobody reads (its capture was killed) costs every frame a
       // failed copy: off with it, and say so.
       const capturing = [...installed.config].filter(([, c]) => c.capture).map(([i]) => i);
@@ -219,6 +238,7 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
         staleCaptures = (await dp.setCapture(capturing, null)).map((i) => host.byIndex.get(i)?.name ?? String(i)).sort();
     }
     if (opts.after) await opts.after(wires);
+    trace('done');
     const changed = rec.steps.filter((s) => s.action !== 'unchanged').length + rec.removePorts.length;
     return {
       lab: plan.lab,

@@ -3,6 +3,7 @@ import { formatImpairment } from '../../plan/impairment-spec.js';
 import type { ApplyReport } from '../../runtime/apply.js';
 import { type Command, formatOption, outputFormat, requireTopology, topologyOption, varsOf, varsOption, writeJson } from '../command.js';
 import { table } from '../../util/table.js';
+import { trace } from '../../util/trace.js';
 
 /** One engine name, or each direction's (named by the port frames enter). */
 function engineText(w: ApplyReport['wires'][number]): string {
@@ -51,6 +52,7 @@ export const applyCommand: Command = {
     const format = outputFormat(values);
     // Loaded when run: a command pays only for the modules it uses.
     const { apply } = await import('../../runtime/apply.js');
+    trace('apply loaded');
     const report = await apply({
       file,
       node: typeof values['node'] === 'string' ? values['node'] : undefined,

@@ -58,4 +58,13 @@ describe('clab-xconnect plan', () => {
     expect((await cli('plan', '--offline')).exitCode).toBe(2);
     expect((await cli('plan', '-t', 'topologies/demo.clab.yml', '--format', 'yaml')).exitCode).toBe(2);
   });
+
+  it('ends quietly with a broken pipe status when its reader stops early', async () => {
+    // A plan big enough to overflow the pipe's buffer (1,000 links: ~1 MB of JSON).
+    const links = Array.from({ length: 1000 }, (_, i) => `    - endpoints: ["r1:e${i}", "r2:e${i}"]`);
+    const file = write('big.clab.yml', `name: big\ntopology:\n  nodes:\n    r1: { kind: linux }\n    r2: { kind: linux }\n  links:\n${links.join('\n')}\n`);
+    const r = await execa('bash', ['-c', 'node dist/bin/clab-xconnect.js plan -t "$1" --offline --format json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', '-', file], { cwd: root, reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('141');
+  });
 });
