@@ -281,6 +281,7 @@ Napi::Value XdpFeaturesJs(const Napi::CallbackInfo& info) {
   XC_NETNS_ARG(info, 0, &netns, "xdpFeatures");
   if (!ArgUint32List(info, 1, &ifindexes)) XC_THROW_TYPE(env, "xdpFeatures(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
+    NlBatch batch(NETLINK_GENERIC);
     uint16_t family = 0;
     int err = NetdevFamily(&family);
     if (err) return Fail(err, std::string("cannot look up the netdev netlink family: ") + strerror(err));
@@ -326,6 +327,7 @@ Napi::Value SetLinkUp(const Napi::CallbackInfo& info) {
     items.emplace_back((uint32_t)GetInt(p, "ifindex"), p.Get("up").ToBoolean().Value());
   }
   return RunJob(env, netns, [=]() -> Outcome {
+    NlBatch batch(NETLINK_ROUTE);
     for (const auto& [ifindex, up] : items) {
       char buf[MNL_SOCKET_BUFFER_SIZE];
       nlmsghdr* nlh = mnl_nlmsg_put_header(buf);

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include <atomic>
-#include <vector>
+#include <memory>
 
 namespace xc {
 
@@ -33,17 +33,50 @@ std::string ExtAck(const nlmsghdr* nlh) {
   return "";
 }
 
-}  // namespace
-
-int NlTalk(int protocol, nlmsghdr* req, const std::function<void(const nlmsghdr*)>& on_msg, std::string* ack) {
+// A socket set up for requests: bound, with extended acks asked for.
+mnl_socket* OpenSocket(int protocol) {
   mnl_socket* nl = mnl_socket_open(protocol);
-  if (!nl) return errno;
-  int err = 0;
-  if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) err = errno;
+  if (!nl) return nullptr;
+  if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+    int err = errno;
+    mnl_socket_close(nl);
+    errno = err;
+    return nullptr;
+  }
   int one = 1;
   // Extended acks: the kernel then says why it refused (best effort; old kernels lack it).
   mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
   mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+  return nl;
+}
+
+// The open NlBatch of this thread, if any.
+thread_local mnl_socket* batch_socket = nullptr;
+thread_local int batch_protocol = -1;
+
+}  // namespace
+
+NlBatch::NlBatch(int protocol) {
+  // Nested batches keep the outer one's socket. A socket that cannot be
+  // opened now leaves each request to open its own (and report why).
+  if (batch_socket) return;
+  batch_socket = OpenSocket(protocol);
+  batch_protocol = protocol;
+  owns_ = batch_socket != nullptr;
+}
+
+NlBatch::~NlBatch() {
+  if (!owns_) return;
+  mnl_socket_close(batch_socket);
+  batch_socket = nullptr;
+  batch_protocol = -1;
+}
+
+int NlTalk(int protocol, nlmsghdr* req, const std::function<void(const nlmsghdr*)>& on_msg, std::string* ack) {
+  bool shared = batch_socket && batch_protocol == protocol;
+  mnl_socket* nl = shared ? batch_socket : OpenSocket(protocol);
+  if (!nl) return errno;
+  int err = 0;
   unsigned portid = mnl_socket_get_portid(nl);
   // NLM_F_DUMP shares its bits with NLM_F_REPLACE|NLM_F_EXCL of "new" requests:
   // in rtnetlink only the GET types (type % 4 == 2) can be dumps.
@@ -51,17 +84,20 @@ int NlTalk(int protocol, nlmsghdr* req, const std::function<void(const nlmsghdr*
   // Ask for an ack on plain requests so that success is confirmed too.
   if (!dump) req->nlmsg_flags |= NLM_F_ACK;
   uint32_t seq = req->nlmsg_seq;
-  if (!err && mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) err = errno;
-  std::vector<char> buf(1 << 16);
+  if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) err = errno;
+  // Not zero-filled: the kernel writes what is read.
+  std::unique_ptr<char[]> buf(new char[1 << 16]);
   bool done = false;
   while (!err && !done) {
-    ssize_t n = mnl_socket_recvfrom(nl, buf.data(), buf.size());
+    ssize_t n = mnl_socket_recvfrom(nl, buf.get(), 1 << 16);
     if (n < 0) {
       err = errno;
       break;
     }
     int len = (int)n;
-    for (auto* nlh = (nlmsghdr*)buf.data(); mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+    // Replies to an earlier request on a shared socket (one that failed
+    // part-way) have another sequence number and are skipped.
+    for (auto* nlh = (nlmsghdr*)buf.get(); mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
       if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != portid) continue;
       if (nlh->nlmsg_type == NLMSG_ERROR) {
         auto* e = (const nlmsgerr*)mnl_nlmsg_get_payload(nlh);
@@ -84,7 +120,7 @@ int NlTalk(int protocol, nlmsghdr* req, const std::function<void(const nlmsghdr*
       on_msg(nlh);
     }
   }
-  mnl_socket_close(nl);
+  if (!shared) mnl_socket_close(nl);
   return err;
 }
 

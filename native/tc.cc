@@ -303,6 +303,7 @@ Napi::Value AttachTc(const Napi::CallbackInfo& info) {
     // One port after the other: every attach takes RTNL, and a TCX attach
     // waits for an RCU grace period while holding it, so threads would only
     // queue (docs/engine-policy.md, "attach cost").
+    NlBatch batch(NETLINK_ROUTE);
     for (size_t i = 0; i < ports.size(); i++) {
       results[i].ifindex = ports[i].ifindex;
       Outcome out = attach == "tcx" ? AttachTcxOne(netns, ports[i].name, ports[i].ifindex, ports[i].pin, prog_fd, &results[i])
@@ -326,6 +327,7 @@ Napi::Value DetachTcLegacy(const Napi::CallbackInfo& info) {
   if (!ArgUint32List(info, 1, &ports)) XC_THROW_TYPE(env, "detachTcLegacy(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
     std::vector<char> existed(ports.size(), 0);
+    NlBatch batch(NETLINK_ROUTE);
     for (size_t i = 0; i < ports.size(); i++) {
       bool e = false;
       Outcome out = DetachLegacyOne(netns, ports[i], &e);
@@ -351,6 +353,7 @@ Napi::Value TcStateJs(const Napi::CallbackInfo& info) {
   return RunJob(env, netns, [=]() -> Outcome {
     std::vector<TcState> states(ifindexes.size());
     std::vector<char> present(ifindexes.size(), 1);
+    NlBatch batch(NETLINK_ROUTE);
     for (size_t i = 0; i < ifindexes.size(); i++) {
       std::string ack;
       int err = ReadState(ifindexes[i], &states[i], &ack);
@@ -445,6 +448,7 @@ Napi::Value EnsureRootFq(const Napi::CallbackInfo& info) {
   XC_NETNS_ARG(info, 0, &netns, "ensureRootFq");
   if (!ArgUint32List(info, 1, &ports)) XC_THROW_TYPE(env, "ensureRootFq(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
+    NlBatch batch(NETLINK_ROUTE);
     for (uint32_t ifindex : ports) {
       std::string ack;
       int err = AddRootQdisc(ifindex, "fq", &ack);
@@ -465,6 +469,7 @@ Napi::Value RemoveRootFq(const Napi::CallbackInfo& info) {
   XC_NETNS_ARG(info, 0, &netns, "removeRootFq");
   if (!ArgUint32List(info, 1, &ports)) XC_THROW_TYPE(env, "removeRootFq(netns, ifindexes)");
   return RunJob(env, netns, [=]() -> Outcome {
+    NlBatch batch(NETLINK_ROUTE);
     for (uint32_t ifindex : ports) {
       char buf[MNL_SOCKET_BUFFER_SIZE];
       // The handle in the request: the kernel deletes only a root qdisc that has it.
