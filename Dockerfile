@@ -23,7 +23,7 @@ LABEL clab-xconnect.build-stage=${BUILD_ID}
 WORKDIR /src
 COPY . .
 RUN set -eu; \
-    if [ -f /opt/clab-xconnect/dist/bin/clab-xconnect.js ]; then \
+    if [ -f /opt/clab-xconnect/dist/bin/clab-xconnect.cjs ]; then \
       echo "stage one: the base image holds a prebuilt tree; nothing to compile"; exit 0; \
     fi; \
     apt-get update; \

@@ -6,7 +6,7 @@
 // medians and every sample. Root; dist/ of this tree built.
 //   node scripts/control-plane-ab.mjs --old PATH --new PATH [--rounds 6] [--sizes 10,100,1000]
 // PATH is a CLI entry run as `node --max-semi-space-size=1 PATH ...`: a
-// tree's dist/cli/main.js, or dist/bin/clab-xconnect.js of a bundled one. An
+// tree's dist/cli/main.js, or dist/bin/clab-xconnect.cjs of a bundled one. An
 // older commit, for --old:
 //   git worktree add /tmp/xc-old COMMIT && cd /tmp/xc-old && ln -s "$OLDPWD/node_modules" &&
 //   cp -r "$OLDPWD/build" . && npx tsc -p tsconfig.json

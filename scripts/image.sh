@@ -36,7 +36,7 @@ for t in ip tc ethtool nsenter; do need "$t" "install iproute2, ethtool and util
 docker info >/dev/null 2>&1 || { echo "image.sh: the Docker engine is not reachable (scripts/dockerd.sh start)" >&2; exit 1; }
 
 [ "$BUILD" = 1 ] && npm run --silent build
-for f in dist/bin/clab-xconnect.js build/Release/xconnect.node package.json; do
+for f in dist/bin/clab-xconnect.cjs build/Release/xconnect.node package.json; do
   [ -e "$f" ] || { echo "image.sh: $f is missing: build first (npm run build, or pass --build)" >&2; exit 1; }
 done
 

@@ -64,21 +64,22 @@ const BPF_FS_MAGIC = 0xcafe4a11;
  * mounted in this mount namespace hides the lab's pins, so that the lab's own
  * programs would look foreign. */
 async function checkBpffs(): Promise<void> {
-  let dir = BPFFS_ROOT;
-  for (;;) {
+  for (let dir = BPFFS_ROOT; ; dir = path.dirname(dir)) {
     const st = await stat(dir).catch(() => undefined);
-    if (st) {
+    // The root can go between the two calls (another lab's destroy removes it
+    // when it empties, and this run holds no lock yet): then ask its parent.
+    const fsType = st?.isDirectory() ? (await statfs(dir).catch(() => undefined))?.type : undefined;
+    if (st && !(st.isDirectory() && fsType === undefined)) {
       const fail = (why: string) =>
         new XconnectError('RUNTIME', `${why}, and the labs' BPF pins go under ${BPFFS_ROOT}`, {
           file: dir,
           hint: 'mount the BPF filesystem there (mount -t bpf bpf /sys/fs/bpf) or set CLAB_XCONNECT_BPFFS to a directory on one',
         });
       if (!st.isDirectory()) throw fail('not a directory');
-      if ((await statfs(dir)).type !== BPF_FS_MAGIC) throw fail('not on a BPF filesystem (bpffs)');
+      if (fsType !== BPF_FS_MAGIC) throw fail('not on a BPF filesystem (bpffs)');
       return;
     }
     if (path.dirname(dir) === dir) return;
-    dir = path.dirname(dir);
   }
 }
 

@@ -8,7 +8,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 /** The CLI as scripts/bundle.mjs bundled it, for `node [flags] cliPath ...`:
  * tests and benchmarks run this file, as the launcher does. */
-export const cliPath = path.join(packageRoot, 'dist', 'bin', 'clab-xconnect.js');
+export const cliPath = path.join(packageRoot, 'dist', 'bin', 'clab-xconnect.cjs');
 
 /** The installed `clab-xconnect` (package.json's bin): a launcher that runs
  * cliPath with the node flags of its command (src/util/node-flags.ts). */

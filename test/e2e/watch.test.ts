@@ -103,7 +103,7 @@ describe('watch keeps a lab wired', () => {
     // Run as installed: the launcher exec'd node in V8's lite mode (src/util/node-flags.ts).
     const argv = readFileSync(`/proc/${w.pid}/cmdline`, 'utf8').split('\0');
     expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm']);
-    expect(argv[4]).toMatch(/dist\/bin\/clab-xconnect\.js$/);
+    expect(argv[4]).toMatch(/dist\/bin\/clab-xconnect\.cjs$/);
     const start = w.lines.find((l) => l.event === 'apply')!;
     expect(start).toMatchObject({ level: 'info', changes: 3, scope: 'lab' });
     expect(w.lines.filter((l) => l.event === 'wire').map((l) => [l.wire, l.action])).toEqual([[L1, 'add'], [L2, 'add'], [L3, 'add']]);

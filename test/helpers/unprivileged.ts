@@ -15,7 +15,7 @@ export const NOBODY = 65534;
 export interface PublicCopy {
   /** The copy's root: `<root>/dist/...`, `<root>/build/Release/xconnect.node`. */
   root: string;
-  /** `<root>/dist/bin/clab-xconnect.js`, the installed CLI. */
+  /** `<root>/dist/bin/clab-xconnect.cjs`, the installed CLI. */
   cli: string;
   remove(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export async function publicCopy(): Promise<PublicCopy> {
     await rm(root, { recursive: true, force: true });
     throw e;
   }
-  return { root, cli: path.join(root, 'dist', 'bin', 'clab-xconnect.js'), remove: () => rm(root, { recursive: true, force: true }) };
+  return { root, cli: path.join(root, 'dist', 'bin', 'clab-xconnect.cjs'), remove: () => rm(root, { recursive: true, force: true }) };
 }
 
 /** Runs `node args...` as uid/gid 65534 with no groups, in `cwd`. */

@@ -29,7 +29,7 @@ describe('a checkout in a 0700 directory', () => {
     await symlink(path.join(packageRoot, 'node_modules'), path.join(copy, 'node_modules'));
     await chmod(copy, 0o700);
 
-    const plan = await execa(process.execPath, [path.join(copy, 'dist', 'bin', 'clab-xconnect.js'), 'plan', '-t', path.join(copy, 'topologies', 'demo.clab.yml'), '--offline', '--format', 'json'], { cwd: copy });
+    const plan = await execa(process.execPath, [path.join(copy, 'dist', 'bin', 'clab-xconnect.cjs'), 'plan', '-t', path.join(copy, 'topologies', 'demo.clab.yml'), '--offline', '--format', 'json'], { cwd: copy });
     expect(JSON.parse(plan.stdout)).toMatchObject({ ok: true, plan: { lab: 'demo' } });
 
     const r = await execa('npx', ['vitest', 'run', 'test/kernel/dataplane-errors.test.ts', '-t', 'non-root user'], { cwd: copy, reject: false, all: true, timeout: 300_000 });

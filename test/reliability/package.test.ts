@@ -26,7 +26,7 @@ describe('the npm package', () => {
     const packed = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: packageRoot });
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path);
-    for (const f of ['package.json', 'README.md', 'CMakeLists.txt', 'dist/bin/clab-xconnect.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'native/addon.cc', 'bpf/xconnect.bpf.c', 'bpf/xconnect.h', 'docs/plan.md', 'topologies/demo.clab.yml'])
+    for (const f of ['package.json', 'README.md', 'CMakeLists.txt', 'dist/bin/clab-xconnect.cjs', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'native/addon.cc', 'bpf/xconnect.bpf.c', 'bpf/xconnect.h', 'docs/plan.md', 'topologies/demo.clab.yml'])
       expect(files).toContain(f);
     // CMakeLists.txt builds the BPF test fixtures too: their sources are the only test files shipped.
     expect(files.filter((f) => /^(src|bench|scripts|build|node_modules|test-results)\//.test(f) || (f.startsWith('test/') && !f.startsWith('test/fixtures/bpf/')))).toEqual([]);

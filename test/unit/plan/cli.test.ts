@@ -8,12 +8,12 @@ import { tempFiles } from '../topology/tmpfile.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const write = tempFiles();
-const cli = (...args: string[]) => execa('node', ['dist/bin/clab-xconnect.js', ...args], { cwd: root, reject: false });
+const cli = (...args: string[]) => execa('node', ['dist/bin/clab-xconnect.cjs', ...args], { cwd: root, reject: false });
 
 beforeAll(async () => {
   // tsc emits even when some other module has a type error; the CLI only needs the JS.
   const build = await execa('npm', ['run', '-s', 'build:ts'], { cwd: root, reject: false, all: true });
-  if (!existsSync(`${root}dist/bin/clab-xconnect.js`)) throw new Error(`build failed:\n${build.all}`);
+  if (!existsSync(`${root}dist/bin/clab-xconnect.cjs`)) throw new Error(`build failed:\n${build.all}`);
 }, 180_000);
 
 describe('clab-xconnect plan', () => {
@@ -63,7 +63,7 @@ describe('clab-xconnect plan', () => {
     // A plan big enough to overflow the pipe's buffer (1,000 links: ~1 MB of JSON).
     const links = Array.from({ length: 1000 }, (_, i) => `    - endpoints: ["r1:e${i}", "r2:e${i}"]`);
     const file = write('big.clab.yml', `name: big\ntopology:\n  nodes:\n    r1: { kind: linux }\n    r2: { kind: linux }\n  links:\n${links.join('\n')}\n`);
-    const r = await execa('bash', ['-c', 'node dist/bin/clab-xconnect.js plan -t "$1" --offline --format json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', '-', file], { cwd: root, reject: false });
+    const r = await execa('bash', ['-c', 'node dist/bin/clab-xconnect.cjs plan -t "$1" --offline --format json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', '-', file], { cwd: root, reject: false });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('141');
   });
