@@ -5,6 +5,8 @@
  *
  * The labs are the test bed's netns labs (src/lab/netns-lab.ts), packed 50
  * interfaces to a node, without containerlab's tc stitch under the wires. */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildNetnsLab, run } from '../lab/index.js';
 import { median } from '../util/median.js';
 import { nodeFlags } from '../util/node-flags.js';
@@ -23,15 +25,17 @@ export interface ControlPlaneResult {
   peakRssMiB: number;
 }
 
-/** Runs the CLI once; returns wall ms and the process's peak RSS (KiB). */
-async function timed(args: string[]): Promise<{ ms: number; rssKiB: number; out: string }> {
-  // The child reports its own peak RSS on exit, after the command has run.
-  const script = `process.on('exit', () => process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS + '\\n'));
-process.argv = [process.argv[0], 'clab-xconnect', ...JSON.parse(process.env.XC_ARGS)];
-await import(${JSON.stringify(cliPath)});`;
+/** A preload for the CLI's process that reports its peak RSS on exit, after
+ * the command has run. CommonJS, as the CLI is: an ES module preload (or
+ * importing the CLI from one) would start Node's ES module loader, which the
+ * installed CLI never does, and measure that too. */
+const RSS_PRELOAD = `process.on('exit', () => process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS + '\\n'));\n`;
+
+/** Runs the CLI once, as installed (`node <the command's flags> cliPath ...`,
+ * what the launcher execs); returns wall ms and the process's peak RSS (KiB). */
+async function timedRun(preload: string, args: string[]): Promise<{ ms: number; rssKiB: number; out: string }> {
   const t0 = performance.now();
-  // With the node flags of the command (src/util/node-flags.ts): as an installed clab-xconnect runs.
-  const r = await run('node', [...nodeFlags(args[0]!), '--input-type=module', '-e', script], { env: { XC_ARGS: JSON.stringify(args) }, allowFail: true });
+  const r = await run('node', [...nodeFlags(args[0]!), '--require', preload, cliPath, ...args], { allowFail: true });
   const ms = performance.now() - t0;
   const rss = Number(/RSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (r.code !== 0) throw new Error(`clab-xconnect ${args.join(' ')} failed: ${r.stderr}`);
@@ -46,6 +50,9 @@ function changes(out: string): number {
 export async function benchControlPlane(wires: number, reps: number, log: (s: string) => void): Promise<ControlPlaneResult> {
   log(`control plane: building a ${wires}-wire lab`);
   const lab = await buildNetnsLab({ wires, perNode: PER_NODE, stitch: false, mtu: 1500, prefix: 'cp', ipv6: true });
+  const preload = path.join(lab.dir, 'rss-on-exit.cjs');
+  writeFileSync(preload, RSS_PRELOAD);
+  const timed = (args: string[]) => timedRun(preload, args);
   const samples = { cold: [] as number[], noop: [] as number[], change: [] as number[], destroy: [] as number[] };
   let rss = 0;
   try {
