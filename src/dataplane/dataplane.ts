@@ -227,18 +227,22 @@ export class Dataplane {
   }
 
   /** Reads what is installed: every pin of ours, every port config, and the
-   * tc state of `ports` (a few kernel jobs in all). */
-  async installed(ports: Pick<LinkInfo, 'ifindex'>[] = []): Promise<InstalledPorts> {
+   * tc state of `ports` (a few kernel jobs in all). `ports` may still be
+   * coming: the pins and configs are read meanwhile. */
+  async installed(ports: Pick<LinkInfo, 'ifindex'>[] | Promise<Pick<LinkInfo, 'ifindex'>[]> = []): Promise<InstalledPorts> {
     const pins = new Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>();
     const [xdpNames, tcxNames] = await Promise.all(
       (['xdp', 'tcx'] as const).map((type) => readdir(path.join(this.pinDir, PIN_DIRS[type])).catch(() => [] as string[])),
     );
     const names = { xdp: xdpNames!, tcx: tcxNames! };
-    const ifindexes = [...new Set(ports.map((p) => p.ifindex))];
+    let ifindexes: number[] = [];
     const [links, config, tcStates] = await Promise.all([
       native.pinnedLinks([...names.xdp.map((n) => this.linkPin(n, 'xdp')), ...names.tcx.map((n) => this.linkPin(n, 'tcx'))]),
       this.configuredPorts(),
-      ifindexes.length ? native.tcState(nsHandle(this.netns), ifindexes) : Promise.resolve([]),
+      Promise.resolve(ports).then((ps) => {
+        ifindexes = [...new Set(ps.map((p) => p.ifindex))];
+        return ifindexes.length ? native.tcState(nsHandle(this.netns), ifindexes) : [];
+      }),
     ]);
     names.xdp.forEach((n, k) => {
       const l = links[k];
@@ -484,8 +488,10 @@ export class Dataplane {
 
   /** Every configured port: ifindex -> config (for reconciling and cleanup). */
   async configuredPorts(): Promise<Map<number, PortConfig>> {
-    const rows = await native.mapDump(this.#handle, BPF.maps.ports);
-    return new Map(rows.map((r) => [r.key.readUInt32LE(0), decodePort(r.value)]));
+    const d = await native.mapDump(this.#handle, BPF.maps.ports);
+    const ports = new Map<number, PortConfig>();
+    for (let i = 0; i < d.count; i++) ports.set(d.keys.readUInt32LE(i * d.keySize), decodePort(d.values, i * d.valueSize));
+    return ports;
   }
 
   /** Forgets ports that are not in `keep` (stale after a device vanished or a

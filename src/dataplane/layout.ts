@@ -192,26 +192,34 @@ export function encodePort(c: PortConfig): Buffer {
   return b;
 }
 
-export function decodePort(b: Buffer): PortConfig {
-  const flags = b.readUInt32LE(PORT.flags);
-  const mac = [...b.subarray(PORT.peer_mac, PORT.peer_mac + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
-  const rateKbit = Number(b.readBigUInt64LE(PORT.rate) / 125n);
+/** Decodes the port config at byte `at` of `b` (a map dump packs entries one
+ * after another). */
+export function decodePort(b: Buffer, at = 0): PortConfig {
+  const u32 = (field: number) => b.readUInt32LE(at + field);
+  const flags = u32(PORT.flags);
+  const rateKbit = Number(b.readBigUInt64LE(at + PORT.rate) / 125n);
   return {
-    partner: b.readUInt32LE(PORT.partner),
+    partner: u32(PORT.partner),
     adminUp: (flags & PORT_ADMIN_UP) !== 0,
-    slot: b.readUInt32LE(PORT.slot),
-    peerMac: flags & PORT_PEER ? mac : null,
+    slot: u32(PORT.slot),
+    peerMac: flags & PORT_PEER ? macString(b, at + PORT.peer_mac) : null,
     impair: {
-      loss: fromThreshold(b.readUInt32LE(PORT.loss)),
-      corruption: fromThreshold(b.readUInt32LE(PORT.corrupt)),
-      duplicate: fromThreshold(b.readUInt32LE(PORT.duplicate)),
+      loss: fromThreshold(u32(PORT.loss)),
+      corruption: fromThreshold(u32(PORT.corrupt)),
+      duplicate: fromThreshold(u32(PORT.duplicate)),
       rateKbit,
-      burst: rateKbit ? b.readUInt32LE(PORT.burst) : 0,
-      delayUs: b.readUInt32LE(PORT.delay_us),
-      jitterUs: b.readUInt32LE(PORT.jitter_us),
+      burst: rateKbit ? u32(PORT.burst) : 0,
+      delayUs: u32(PORT.delay_us),
+      jitterUs: u32(PORT.jitter_us),
     },
-    capture: flags & PORT_CAPTURE ? { snaplen: b.readUInt32LE(PORT.snaplen) } : null,
+    capture: flags & PORT_CAPTURE ? { snaplen: u32(PORT.snaplen) } : null,
   };
+}
+
+function macString(b: Buffer, at: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + b[at + i]!.toString(16).padStart(2, '0');
+  return s;
 }
 
 export function encodeDevmapVal(ifindex: number): Buffer {

@@ -11,8 +11,8 @@ export async function readPinnedPorts(pinDir: string): Promise<number[]> {
   try {
     const m = obj.maps[BPF.maps.ports];
     if (!m || m.keySize !== KEY_SIZE || m.valueSize !== PORT_SIZE) return [];
-    const rows = await native.mapDump(obj.handle, BPF.maps.ports);
-    return rows.map((r) => r.key.readUInt32LE(0));
+    const d = await native.mapDump(obj.handle, BPF.maps.ports);
+    return Array.from({ length: d.count }, (_, i) => d.keys.readUInt32LE(i * d.keySize));
   } finally {
     native.closeHandle(obj.handle);
   }

@@ -26,6 +26,14 @@ export interface LinkInfo {
   xdp: { mode: 'none' | 'native' | 'generic' | 'other'; progId: number };
 }
 
+export interface MapDump {
+  count: number;
+  keySize: number;
+  valueSize: number;
+  keys: Buffer;
+  values: Buffer;
+}
+
 export interface FeatureState {
   active: boolean;
   changeable: boolean;
@@ -186,11 +194,14 @@ interface RawAddon {
   detachLinks(pins: string[]): Promise<boolean[]>;
   pinnedLinks(pins: string[]): Promise<(PinnedLink | null)[]>;
   mapOps(object: ObjectHandle, netns: NetnsHandle | null, ops: MapOp[]): Promise<(boolean | Buffer | null)[]>;
-  mapDump(object: ObjectHandle, map: string): Promise<{ key: Buffer; value: Buffer }[]>;
+  /** Every entry of a hash map, packed: entry i's key at i * keySize of `keys`, its value at i * valueSize of `values`. */
+  mapDump(object: ObjectHandle, map: string): Promise<MapDump>;
   getLink(netns: NetnsHandle | null, nameOrIndex: string | number): Promise<LinkInfo | null>;
   listLinks(netns: NetnsHandle | null): Promise<LinkInfo[]>;
-  /** The id under which `netns` knows `target` (null: none assigned). */
-  netnsId(netns: NetnsHandle | null, target: NetnsHandle): Promise<number | null>;
+  /** listLinks of several namespaces, in one kernel job. */
+  listLinksIn(netnses: NetnsHandle[]): Promise<LinkInfo[][]>;
+  /** The id under which `netns` knows each of `targets` (null: none assigned). */
+  netnsIds(netns: NetnsHandle | null, targets: NetnsHandle[]): Promise<(number | null)[]>;
   getFeatures(netns: NetnsHandle | null, ifindexes: number[]): Promise<Record<string, FeatureState>[]>;
   setFeatures(netns: NetnsHandle | null, items: { ifindex: number; want: Record<string, boolean> }[]): Promise<Record<string, FeatureState>[]>;
   sendFrames(netns: NetnsHandle | null, ifname: string, frames: Buffer[]): Promise<number>;

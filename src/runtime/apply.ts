@@ -9,7 +9,7 @@ import { XconnectError } from '../errors.js';
 import { native } from '../native/addon.js';
 import type { Plan, SkippedLink } from '../plan/types.js';
 import { captureRunning } from './capture-lock.js';
-import { foreignPrograms, gatherNodes, readInstalled, wireNodes } from './gather.js';
+import { foreignPrograms, gatherNodes, plannedPorts, readInstalled, wireNodes } from './gather.js';
 import { enforceCuts, enforceFq, fqPortsWanted } from './link-state.js';
 import { loadPlan, varsOf } from './load-plan.js';
 import { lockLab } from './lock.js';
@@ -22,6 +22,7 @@ import { expediteFor, settleExpedite } from './rcu-expedite.js';
 import { reconcile, type Reconciliation, type WireAction, type WireStep } from './reconcile.js';
 import { LinkIndex, problemsError, readXdpFeatures, resolveWires, type ResolvedPort, type ResolvedWire } from './resolve.js';
 import { readRuntimeState, writeRuntimeState, type RuntimeState } from './runtime-state.js';
+import { settleAll } from '../util/pool.js';
 import { trace } from '../util/trace.js';
 
 export type { PeerChangeReport } from './node-settings.js';
@@ -177,31 +178,34 @@ export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport 
     const { plan, runtime, stale } = withRuntimeState(filePlan, state);
     const candidates = opts.node ? plan.wires.filter((w) => wireNodes(w).includes(opts.node!)) : plan.wires;
     trace('run-time state read');
-    const host = await LinkIndex.of(null);
-    trace(`host links listed (${host.byIndex.size})`);
-    const gathered = await gatherNodes(topology, candidates, opts.node);
-    views = gathered.views;
-    trace(`nodes found and their links listed (${views.size})`);
+    // The reads a decision needs are kernel jobs on their own threads, run side
+    // by side: the host's links; the nodes' links; what an earlier run
+    // installed (its maps; the programs are loaded only if a wire must be
+    // attached) and the tc state of the planned ports the host has. A lab
+    // without any state gets its pin directory only once every check passed.
+    const pinDir = labPinDir(plan.lab);
+    const hostP = LinkIndex.of(null);
+    // What is opened is closed in `finally`, whatever else failed.
+    const dpP = Dataplane.openPinned(pinDir).then((opened) => (dp = opened));
+    const [host, gathered, , installed] = await settleAll([
+      hostP,
+      gatherNodes(topology, candidates, opts.node, hostP).then((g) => ((views = g.views), g)),
+      dpP,
+      dpP.then((opened) => readInstalled(opened, hostP.then((h) => plannedPorts(candidates, h)))),
+    ] as const);
+    trace(`host links (${host.byIndex.size}), nodes and their links (${views.size}), installed state read`);
     const { pending, ready } = gathered;
     let wanted = ready;
     if (opts.node) {
       // The other end's port may not exist yet (containerlab creates it with that node).
       wanted = ready.filter((w) => {
-        const absent = [w.a, w.b].find((p) => !host.find(p.ifname) && !(p.altname && host.find(p.altname)));
+        const absent = [w.a, w.b].find((p) => !host.port(p));
         if (absent && absent.node?.name !== opts.node) pending.push({ id: w.id, reason: `port ${absent.ifname} does not exist yet` });
         return !absent || absent.node?.name === opts.node;
       });
     }
     const { wires, problems } = resolveWires(wanted, host, views, await readXdpFeatures(wanted, host), opts.file);
     trace(`wires resolved (${wires.length})`);
-
-    // Read what an earlier run installed (its maps: the programs are loaded
-    // only if a wire must be attached); a lab without any state gets its pin
-    // directory only once every check has passed.
-    const pinDir = labPinDir(plan.lab);
-    dp = await Dataplane.openPinned(pinDir);
-    const installed = await readInstalled(dp, wires.flatMap((w) => [w.a.link, w.b.link]));
-    trace('installed state read');
     const foreign = foreignPrograms(wires, installed);
     const unable = await capabilityProblems(wires);
     if (problems.length || unable.length) throw problemsError([...problems, ...unable, ...foreign]);

@@ -54,6 +54,10 @@ export class LinkIndex {
   find(name: string): LinkInfo | undefined {
     return this.byName.get(name) ?? this.byName.get(sanitizeIfname(name));
   }
+  /** A planned port's device: by its name, else by its altname. */
+  port(p: Pick<PortPlan, 'ifname' | 'altname'>): LinkInfo | undefined {
+    return this.find(p.ifname) ?? (p.altname ? this.find(p.altname) : undefined);
+  }
 }
 
 export interface NodeView {
@@ -63,11 +67,14 @@ export interface NodeView {
   nsid: number | null;
 }
 
-/** Reads the node's interfaces and its netns id (after the host dump, which
- * makes the kernel assign ids to peer namespaces). */
-export async function viewNode(runtime: NodeRuntime): Promise<NodeView> {
-  const [links, nsid] = await Promise.all([LinkIndex.of(runtime.netns), native.netnsId(null, runtime.netns.handle)]);
-  return { runtime, links, nsid };
+/** Reads the nodes' interfaces (one kernel job for all) and their netns ids,
+ * those once the host's links are listed (`hostListed`): that dump makes the
+ * kernel assign ids to the namespaces of the host's veth peers. */
+export async function viewNodes(runtimes: NodeRuntime[], hostListed: Promise<unknown>): Promise<NodeView[]> {
+  if (runtimes.length === 0) return [];
+  const handles = runtimes.map((r) => r.netns.handle);
+  const [links, nsids] = await Promise.all([native.listLinksIn(handles), hostListed.then(() => native.netnsIds(null, handles))]);
+  return runtimes.map((runtime, i) => ({ runtime, links: new LinkIndex(links[i]!), nsid: nsids[i] ?? null }));
 }
 
 function endpointOf(p: PortPlan): string | null {
@@ -78,7 +85,7 @@ function endpointOf(p: PortPlan): string | null {
 export function resolvePort(p: PortPlan, host: LinkIndex, nodes: Map<string, NodeView>): ResolvedPort | string {
   const endpoint = endpointOf(p);
   const label = endpoint ? `${p.ifname} (${endpoint})` : p.ifname;
-  const link = host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined);
+  const link = host.port(p);
   if (!link) return `port ${label} does not exist in the host netns`;
   let peer: ResolvedPort['peer'] = null;
   let peerMac: string | null = null;
@@ -111,7 +118,7 @@ export function facts(p: ResolvedPort): PortFacts {
 /** Reads the XDP features of ports that are NICs (the engine policy's one
  * question about a driver); other ports never run native XDP by default. */
 export async function readXdpFeatures(wires: WirePlan[], host: LinkIndex): Promise<Map<number, XdpFeatures | null>> {
-  const nics = [...new Set(wires.flatMap((w) => [w.a, w.b]).map((p) => host.find(p.ifname) ?? (p.altname ? host.find(p.altname) : undefined)))]
+  const nics = [...new Set(wires.flatMap((w) => [w.a, w.b]).map((p) => host.port(p)))]
     .filter((l): l is LinkInfo => !!l && l.kind === '');
   const out = new Map<number, XdpFeatures | null>();
   if (nics.length === 0) return out;

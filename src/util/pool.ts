@@ -15,3 +15,13 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 /** Kernel jobs (threads) one command runs at once on namespace work. */
 export const KERNEL_JOBS = 8;
+
+/** Promise.all that waits for every promise to settle before it fails (with
+ * the first failure in order): work started side by side under a lock is all
+ * done before the caller moves on and lets the lock go. */
+export async function settleAll<T extends readonly unknown[]>(ps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(ps);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
