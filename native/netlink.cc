@@ -221,6 +221,8 @@ Napi::Value ListLinksIn(const Napi::CallbackInfo& info) {
   }
   return RunJob(env, nullptr, [nss = std::move(nss)]() -> Outcome {
     std::vector<std::vector<LinkRec>> all(nss.size());
+    // FanOut's threads, the job's own among them, are all thrown away after
+    // the job: each may enter namespace after namespace.
     std::vector<Outcome> outs = FanOut(nss.size(), [&](size_t i) -> Outcome {
       if (setns(nss[i]->fd, CLONE_NEWNET) < 0)
         return Fail(errno, "cannot enter network namespace " + nss[i]->path + ": " + strerror(errno));

@@ -22,6 +22,7 @@ import { expediteFor, settleExpedite } from './rcu-expedite.js';
 import { reconcile, type Reconciliation, type WireAction, type WireStep } from './reconcile.js';
 import { LinkIndex, problemsError, readXdpFeatures, resolveWires, type ResolvedPort, type ResolvedWire } from './resolve.js';
 import { readRuntimeState, writeRuntimeState, type RuntimeState } from './runtime-state.js';
+import { byCodeUnit } from '../util/compare.js';
 import { settleAll } from '../util/pool.js';
 import { trace } from '../util/trace.js';
 
@@ -143,7 +144,7 @@ async function execute(dp: Dataplane, lab: string, rec: Reconciliation, installe
   trace('wires updated');
   const restored = full ? await restoreUnneeded(lab, wants, views) : [];
   trace('unneeded node settings restored');
-  return [...changes, ...restored].sort((x, y) => x.endpoint.localeCompare(y.endpoint) || x.feature.localeCompare(y.feature));
+  return [...changes, ...restored].sort((x, y) => byCodeUnit(x.endpoint, y.endpoint) || byCodeUnit(x.feature, y.feature));
 }
 
 /** Checks what the kernel must be able to do for these wires (beyond what

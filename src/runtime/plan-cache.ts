@@ -15,6 +15,7 @@
  * read). An entry is as big again as the files it was made from. */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { byCodeUnit } from '../util/compare.js';
 import { packageVersion } from '../util/package.js';
 import { RUN_DIR } from './paths.js';
 
@@ -52,7 +53,7 @@ function fnv1a(s: string): string {
 
 export function cacheKey(k: CacheInputs): string {
   const vars = k.vars === undefined ? null : (typeof k.vars === 'string' ? [k.vars] : [...k.vars]).map((v) => path.resolve(v));
-  const lookups = [...k.lookups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, v]) => [n, v ?? null]);
+  const lookups = [...k.lookups].sort(([a], [b]) => byCodeUnit(a, b)).map(([n, v]) => [n, v ?? null]);
   return JSON.stringify({
     f: CACHE_FORMAT,
     v: VERSION,

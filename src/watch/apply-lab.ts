@@ -6,6 +6,7 @@
  * removed once every node is back (apply --node leaves other nodes' ports alone). */
 import { apply, type ApplyReport, type WireReport } from '../runtime/apply.js';
 import type { Plan } from '../plan/types.js';
+import { byCodeUnit } from '../util/compare.js';
 import { wireNodes, type LabState } from './lab-state.js';
 
 export interface LabApplyResult {
@@ -36,7 +37,7 @@ export function coverNodes(plan: Plan, state: LabState): string[] {
   while (left.length) {
     const count = new Map<string, number>();
     for (const w of left) for (const n of wireNodes(w)) count.set(n, (count.get(n) ?? 0) + 1);
-    const [best] = [...count.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]!;
+    const [best] = [...count.entries()].sort((x, y) => y[1] - x[1] || byCodeUnit(x[0], y[0]))[0]!;
     picked.push(best);
     left = left.filter((w) => !wireNodes(w).includes(best));
   }

@@ -72,6 +72,28 @@ describe('dataplane errors', () => {
     expect(() => native.listLinks(raw)).toThrow(/listLinks\(netns\): not an open netns handle/);
   });
 
+  it('reads several namespaces in one job as one by one, and refuses a closed handle among them', async () => {
+    const nss = await Promise.all([lab.n1, lab.n2, lab.w].map((p) => Netns.open(p)));
+    try {
+      const handles = nss.map((n) => n.handle);
+      const together = await native.listLinksIn(handles);
+      const apart = await Promise.all(handles.map((h) => native.listLinks(h)));
+      expect(together.map((ls) => ls.map((l) => `${l.ifindex} ${l.name}`).sort())).toEqual(apart.map((ls) => ls.map((l) => `${l.ifindex} ${l.name}`).sort()));
+      expect(together[2]!.map((l) => l.name)).toEqual(expect.arrayContaining(['pa', 'pb']));
+      // The wire netns knows each node's netns by the id on its veth ends' IFLA_LINK_NETNSID.
+      const ids = await native.netnsIds(nss[2]!.handle, handles.slice(0, 2));
+      const peerIds = together[2]!.filter((l) => l.name === 'pa' || l.name === 'pb').map((l) => l.peerNetnsId);
+      expect(ids.every((id) => typeof id === 'number')).toBe(true);
+      expect([...peerIds].sort()).toEqual([...ids].sort());
+      const raw = handles[1]!;
+      nss[1]!.close();
+      expect(() => native.listLinksIn([handles[0]!, raw])).toThrow(/listLinksIn\(netns handles\[\]\): not an open netns handle/);
+      expect(() => native.netnsIds(null, [raw])).toThrow(/netnsIds\(netns, targets: handle\[\]\): not an open netns handle/);
+    } finally {
+      for (const n of nss) n.close();
+    }
+  });
+
   it("refuses an interface carrying someone else's XDP program and leaves it in place", async () => {
     const obj = path.join(packageRoot, 'build', 'gen', 'foreign_xdp.bpf.o');
     await nsExec(lab.wire, ['ip', 'link', 'set', 'dev', 'pb', 'xdpgeneric', 'obj', obj, 'sec', 'xdp']);
