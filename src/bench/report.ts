@@ -83,7 +83,8 @@ export interface BenchResults {
   options: Record<string, unknown>;
   /** How the wire rows were made: always src/dataplane; what the engine policy picks for a lab veth port. */
   wire: { impl: 'dataplane'; defaultEngine: { engine: string; reason: string } | null };
-  generator: { samples: number[]; median: number; frameSize: number; threads: number };
+  /** skipped: why the XDP-frame table was not measured (the generator could not run). */
+  generator: { samples: number[]; median: number; frameSize: number; threads: number; skipped?: string };
   results: PathResult[];
   ratios: Ratio[];
   targets: Target[];
@@ -177,6 +178,7 @@ export function formatReport(r: BenchResults): string {
     lines.push(`wire rows installed by src/dataplane; the engine policy picks ${r.wire.defaultEngine.engine} for a lab veth port (${r.wire.defaultEngine.reason})`);
   if (Math.max(r.load.start, r.load.end) > 0.5)
     lines.push(`warning: the machine was busy (load average ${r.load.start.toFixed(2)} -> ${r.load.end.toFixed(2)}): numbers are low and noisy`);
+  if (r.generator.skipped) lines.push(`warning: no XDP-frame table: the live-frames generator cannot run here (${r.generator.skipped})`);
   const title = (x: PathResult) => `${x.id} ${x.title}`;
   const attach = (x: PathResult) => (x.wire ? (x.wire.attach.a === x.wire.attach.b ? x.wire.attach.a : `${x.wire.attach.a}/${x.wire.attach.b}`) : '');
 
