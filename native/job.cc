@@ -138,6 +138,17 @@ bool ArgUint32List(const Napi::CallbackInfo& info, size_t i, std::vector<uint32_
   return true;
 }
 
+bool ArgNetnsList(const Napi::CallbackInfo& info, size_t i, std::vector<NetnsRef>* out) {
+  if (info.Length() <= i || !info[i].IsArray()) return false;
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    NetnsRef r = UnwrapHandle<const Netns>(a.Get(k));
+    if (!r) return false;
+    out->push_back(std::move(r));
+  }
+  return true;
+}
+
 bool ArgStringList(const Napi::CallbackInfo& info, size_t i, std::vector<std::string>* out) {
   if (info.Length() <= i || !info[i].IsArray()) return false;
   Napi::Array a = info[i].As<Napi::Array>();

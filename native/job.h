@@ -64,6 +64,8 @@ bool ArgNetns(const Napi::CallbackInfo& info, size_t i, NetnsRef* out);
 // Argument i as an array of numbers / strings.
 bool ArgUint32List(const Napi::CallbackInfo& info, size_t i, std::vector<uint32_t>* out);
 bool ArgStringList(const Napi::CallbackInfo& info, size_t i, std::vector<std::string>* out);
+// An array of open netns handles (none null, closed or foreign).
+bool ArgNetnsList(const Napi::CallbackInfo& info, size_t i, std::vector<NetnsRef>* out);
 
 void InitJob(Napi::Env env, Napi::Object exports);
 

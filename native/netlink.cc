@@ -212,13 +212,8 @@ Napi::Value ListLinks(const Napi::CallbackInfo& info) {
 Napi::Value ListLinksIn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<NetnsRef> nss;
-  if (info.Length() < 1 || !info[0].IsArray()) XC_THROW_TYPE(env, "listLinksIn(netns handles[])");
-  Napi::Array arr = info[0].As<Napi::Array>();
-  for (uint32_t k = 0; k < arr.Length(); k++) {
-    NetnsRef r = UnwrapHandle<const Netns>(arr.Get(k));
-    if (!r) XC_THROW_TYPE(env, "listLinksIn(netns handles[]): not an open netns handle (closed, or not one)");
-    nss.push_back(std::move(r));
-  }
+  if (!ArgNetnsList(info, 0, &nss))
+    XC_THROW_TYPE(env, "listLinksIn(netns handles[]): not an open netns handle (closed, or not one)");
   return RunJob(env, nullptr, [nss = std::move(nss)]() -> Outcome {
     std::vector<std::vector<LinkRec>> all(nss.size());
     // FanOut's threads, the job's own among them, are all thrown away after
@@ -253,13 +248,8 @@ Napi::Value NetnsIds(const Napi::CallbackInfo& info) {
   NetnsRef netns;
   std::vector<NetnsRef> targets;
   XC_NETNS_ARG(info, 0, &netns, "netnsIds");
-  if (info.Length() < 2 || !info[1].IsArray()) XC_THROW_TYPE(env, "netnsIds(netns, targets: handle[])");
-  Napi::Array arr = info[1].As<Napi::Array>();
-  for (uint32_t k = 0; k < arr.Length(); k++) {
-    NetnsRef r = UnwrapHandle<const Netns>(arr.Get(k));
-    if (!r) XC_THROW_TYPE(env, "netnsIds(netns, targets: handle[]): not an open netns handle (closed, or not one)");
-    targets.push_back(std::move(r));
-  }
+  if (!ArgNetnsList(info, 1, &targets))
+    XC_THROW_TYPE(env, "netnsIds(netns, targets: handle[]): not an open netns handle (closed, or not one)");
   return RunJob(env, netns, [netns, targets = std::move(targets)]() -> Outcome {
     NlBatch batch(NETLINK_ROUTE);
     std::vector<int32_t> ids;
