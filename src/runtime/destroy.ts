@@ -9,7 +9,7 @@ import { loadPlan } from './load-plan.js';
 import { lockLab, removeBpffsRootIfUnused } from './lock.js';
 import { undoRuntimeState } from './link-state.js';
 import { closeNodes, findNodes } from './nodes.js';
-import { labMetricsSampleFile, labPeersFile, labPinDir } from './paths.js';
+import { labMetricsSampleFile, labPinDir } from './paths.js';
 import { dropOriginals, readOriginals, type Originals } from './peer-state.js';
 import { dropCached } from './plan-cache.js';
 import { expediteFor, settleExpedite } from './rcu-expedite.js';
@@ -55,15 +55,6 @@ async function restorePeers(topo: Topology, originals: Originals): Promise<strin
   return restored.sort();
 }
 
-/** Temporary copies of the lab's record of node settings that a run killed
- * while writing it left behind (`<record>.<pid>`, see peer-state.ts). */
-async function dropRecordLeftovers(lab: string): Promise<void> {
-  const record = labPeersFile(lab);
-  const prefix = `${path.basename(record)}.`;
-  for (const n of await readdir(path.dirname(record)).catch(() => [] as string[]))
-    if (n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length))) await rm(path.join(path.dirname(record), n), { force: true });
-}
-
 /** Pinned links of the lab: `<dir>/<port>` in each link directory (xdp/, tcx/,
  * and links/ of versions before the tc engine). */
 async function pinnedLinks(pinDir: string): Promise<{ port: string; pin: string }[]> {
@@ -97,7 +88,6 @@ async function teardown(lab: string, topo: Topology | undefined): Promise<Destro
     const restoredEndpoints = topo && Object.keys(originals).length ? await restorePeers(topo, originals) : [];
     await dropOriginals(lab);
     await rm(labMetricsSampleFile(lab), { force: true });
-    await dropRecordLeftovers(lab);
     await settleExpedite(lab);
     await lock.remove();
     removed = true;

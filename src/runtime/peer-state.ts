@@ -6,9 +6,9 @@
  * netns path, changes when containerlab restarts it. Only the first value seen
  * for a feature is kept, which is the node's own. apply writes it BEFORE it
  * changes a setting, so a crash in between leaves a record, never a loss. */
-import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { XconnectError } from '../errors.js';
+import { removeRecord, writeAtomic } from './atomic-file.js';
 import { labPeersFile } from './paths.js';
 
 /** endpoint -> feature -> the value before clab-xconnect changed it */
@@ -48,10 +48,8 @@ export async function readOriginals(lab: string): Promise<Originals> {
 
 async function write(lab: string, o: Originals): Promise<void> {
   const target = labPeersFile(lab);
-  if (Object.keys(o).length === 0) return rm(target, { force: true });
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(`${target}.${process.pid}`, JSON.stringify(o, null, 1));
-  await rename(`${target}.${process.pid}`, target);
+  if (Object.keys(o).length === 0) return removeRecord(target);
+  await writeAtomic(target, JSON.stringify(o, null, 1));
 }
 
 /** Adds the `from` values of `changes` that are not known yet. */
@@ -76,5 +74,5 @@ export async function dropOriginalsOf(lab: string, endpoint: string, features: s
 }
 
 export async function dropOriginals(lab: string): Promise<void> {
-  await rm(labPeersFile(lab), { force: true });
+  await removeRecord(labPeersFile(lab));
 }

@@ -13,9 +13,10 @@
  * The key is that material itself, texts and all, compared whole: no hash to
  * trust, and no node:crypto to load (~6 ms of a start-up that is mostly this
  * read). An entry is as big again as the files it was made from. */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { byCodeUnit } from '../util/compare.js';
+import { writeAtomic } from './atomic-file.js';
 import { packageVersion } from '../util/package.js';
 import { RUN_DIR } from './paths.js';
 
@@ -92,13 +93,10 @@ export async function dropCached(file: string): Promise<void> {
 
 export async function writeCached(file: string, key: string, value: unknown): Promise<void> {
   const target = entryPath(file);
-  const tmp = `${target}.${process.pid}`;
   try {
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(tmp, JSON.stringify({ key, value }));
-    await rename(tmp, target);
+    await writeAtomic(target, JSON.stringify({ key, value }));
   } catch {
     // Best effort: without a cache the next run parses again.
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await rm(`${target}.${process.pid}`, { force: true }).catch(() => undefined);
   }
 }

@@ -4,10 +4,10 @@
  * before it touches the kernel, and apply drives the kernel to it).
  *
  * One JSON file per lab in /run next to the lock; destroy removes it. */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Impairment } from '../dataplane/layout.js';
 import { XconnectError } from '../errors.js';
+import { removeRecord, writeAtomic } from './atomic-file.js';
 import { labRuntimeFile } from './paths.js';
 import type { RuntimeState } from './runtime-state-schema.js';
 
@@ -54,15 +54,12 @@ export async function readRuntimeState(lab: string): Promise<RuntimeState> {
 /** Writes the state atomically; an empty state removes the file. */
 export async function writeRuntimeState(lab: string, s: RuntimeState): Promise<void> {
   const file = labRuntimeFile(lab);
-  if (Object.keys(s.cuts).length === 0 && Object.keys(s.impair).length === 0 && s.fq.length === 0) return rm(file, { force: true });
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}`;
-  await writeFile(tmp, JSON.stringify(s, null, 1));
-  await rename(tmp, file);
+  if (Object.keys(s.cuts).length === 0 && Object.keys(s.impair).length === 0 && s.fq.length === 0) return removeRecord(file);
+  await writeAtomic(file, JSON.stringify(s, null, 1));
 }
 
 export async function dropRuntimeState(lab: string): Promise<void> {
-  await rm(labRuntimeFile(lab), { force: true });
+  await removeRecord(labRuntimeFile(lab));
 }
 
 export type ImpairmentOverride = Partial<Impairment>;

@@ -7,10 +7,10 @@
  * object seen while the lab was wired is gone machine-wide), put back every
  * node setting and port state, and leave no run-state file. */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../src/util/package.js';
-import { labPinDir, RUN_DIR } from '../../src/runtime/paths.js';
+import { labPeersFile, labPinDir, labRuntimeFile, RUN_DIR } from '../../src/runtime/paths.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { bpfObjectsExist, linkIds, snapshot, type KernelSnapshot, type LabScope } from '../helpers/kernel-state.js';
 import { buildNetnsLab, destroyWiredLab, type NetnsLab } from '../helpers/netns-lab.js';
@@ -75,6 +75,22 @@ describe(`kill -9 at random points of apply and destroy (${WIRES} wires)`, () =>
     expect(await bpfObjectsExist({ progs: wired.progs, links: linkIds(wired), maps: wired.maps }), `BPF objects left (${after})`).toEqual({ progs: [], links: [], maps: [] });
     expect(readdirSync(RUN_DIR).filter((f) => f.startsWith(`${lab.name}.`)), `run-state files left (${after})`).toEqual([]);
   }
+
+  it('destroy removes the copies of the lab records that killed writers left (<record>.<pid>)', async () => {
+    // A kill between writing the copy and renaming it over the record leaves
+    // exactly these (found by the random kills below, 1 run in ~10).
+    await cli(['apply', '-t', lab.file]);
+    const copies = [`${labRuntimeFile(lab.name)}.99999`, `${labPeersFile(lab.name)}.99998`];
+    for (const c of copies) writeFileSync(c, '{}');
+    const other = `${labRuntimeFile(lab.name)}.keep-me`;
+    writeFileSync(other, 'not a copy of ours');
+    try {
+      expect((await cli(['destroy', '-t', lab.file])).stderr).toBe('');
+      expect(readdirSync(RUN_DIR).filter((f) => f.startsWith(`${lab.name}.`))).toEqual([`${lab.name}.runtime.json.keep-me`]);
+    } finally {
+      for (const f of [...copies, other]) rmSync(f, { force: true });
+    }
+  });
 
   it(`recovers from at least ${KILLS} kills`, async () => {
     // How long each command takes here, to spread the kills over it.
