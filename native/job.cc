@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <system_error>
 #include <thread>
 
 #include "handle.h"
@@ -112,7 +113,13 @@ std::vector<Outcome> FanOut(size_t n, const std::function<Outcome(size_t)>& fn) 
   };
   std::vector<std::thread> threads;
   size_t width = n < kFanOut ? n : kFanOut;
-  for (size_t t = 1; t < width; t++) threads.emplace_back(worker);
+  for (size_t t = 1; t < width; t++) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones started and this one do it all
+    }
+  }
   worker();
   for (auto& t : threads) t.join();
   return out;

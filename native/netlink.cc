@@ -219,8 +219,10 @@ Napi::Value ListLinksIn(const Napi::CallbackInfo& info) {
     // FanOut's threads, the job's own among them, are all thrown away after
     // the job: each may enter namespace after namespace.
     std::vector<Outcome> outs = FanOut(nss.size(), [&](size_t i) -> Outcome {
-      if (setns(nss[i]->fd, CLONE_NEWNET) < 0)
-        return Fail(errno, "cannot enter network namespace " + nss[i]->path + ": " + strerror(errno));
+      if (setns(nss[i]->fd, CLONE_NEWNET) < 0) {
+        int e = errno;
+        return Fail(e, "cannot enter network namespace " + nss[i]->path + ": " + strerror(e));
+      }
       char buf[MNL_SOCKET_BUFFER_SIZE];
       int err = Request(PutGetLink(buf, NLM_F_DUMP, 0, ""), &all[i], nullptr);
       if (err) return Fail(err, "cannot list interfaces " + WhereNetns(nss[i]) + ": " + strerror(err));

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { XconnectError } from '../errors.js';
 import { native, toXconnectError, type LinkInfo, type LoadedObject, type MapOp, type PerfReaderHandle, type PinnedLink, type TcAttach, type TcState } from '../native/addon.js';
 import { nsHandle, whereNetns, type Netns } from '../native/netns.js';
+import { settleAll } from '../util/pool.js';
 import type { Engine } from './engine-policy.js';
 import {
   BPF,
@@ -231,19 +232,23 @@ export class Dataplane {
    * coming: the pins and configs are read meanwhile. */
   async installed(ports: Pick<LinkInfo, 'ifindex'>[] | Promise<Pick<LinkInfo, 'ifindex'>[]> = []): Promise<InstalledPorts> {
     const pins = new Map<string, { xdp?: PinnedLink; tcx?: PinnedLink }>();
-    const [xdpNames, tcxNames] = await Promise.all(
-      (['xdp', 'tcx'] as const).map((type) => readdir(path.join(this.pinDir, PIN_DIRS[type])).catch(() => [] as string[])),
-    );
-    const names = { xdp: xdpNames!, tcx: tcxNames! };
     let ifindexes: number[] = [];
-    const [links, config, tcStates] = await Promise.all([
-      native.pinnedLinks([...names.xdp.map((n) => this.linkPin(n, 'xdp')), ...names.tcx.map((n) => this.linkPin(n, 'tcx'))]),
+    // Every read starts now, each with its handler (a `ports` that fails must
+    // not go unhandled while the others run), and all settle before this returns.
+    const [{ names, links }, config, tcStates] = await settleAll([
+      Promise.all((['xdp', 'tcx'] as const).map((type) => readdir(path.join(this.pinDir, PIN_DIRS[type])).catch(() => [] as string[]))).then(
+        async ([xdp, tcx]) => {
+          const names = { xdp: xdp!, tcx: tcx! };
+          const links = await native.pinnedLinks([...names.xdp.map((n) => this.linkPin(n, 'xdp')), ...names.tcx.map((n) => this.linkPin(n, 'tcx'))]);
+          return { names, links };
+        },
+      ),
       this.configuredPorts(),
       Promise.resolve(ports).then((ps) => {
         ifindexes = [...new Set(ps.map((p) => p.ifindex))];
         return ifindexes.length ? native.tcState(nsHandle(this.netns), ifindexes) : [];
       }),
-    ]);
+    ] as const);
     names.xdp.forEach((n, k) => {
       const l = links[k];
       if (l) pins.set(n, { ...pins.get(n), xdp: l });

@@ -9,6 +9,7 @@ import type { NodeIface } from '../dataplane/peer-tuning.js';
 import { XconnectError, type ErrorCode } from '../errors.js';
 import type { PortPlan, WirePlan } from '../plan/types.js';
 import { sanitizeIfname } from '../topology/names.js';
+import { settleAll } from '../util/pool.js';
 import type { NodeRuntime } from './nodes.js';
 
 export interface ResolvedPort {
@@ -73,7 +74,7 @@ export interface NodeView {
 export async function viewNodes(runtimes: NodeRuntime[], hostListed: Promise<unknown>): Promise<NodeView[]> {
   if (runtimes.length === 0) return [];
   const handles = runtimes.map((r) => r.netns.handle);
-  const [links, nsids] = await Promise.all([native.listLinksIn(handles), hostListed.then(() => native.netnsIds(null, handles))]);
+  const [links, nsids] = await settleAll([native.listLinksIn(handles), hostListed.then(() => native.netnsIds(null, handles))] as const);
   return runtimes.map((runtime, i) => ({ runtime, links: new LinkIndex(links[i]!), nsid: nsids[i] ?? null }));
 }
 
