@@ -123,11 +123,8 @@ int Request(nlmsghdr* req, std::vector<LinkRec>* links, int32_t* nsid_out, std::
 // Starts an RTM_GETLINK request in `buf`: one interface (by index, or by name
 // when `name` is set, matching altnames too) or, with NLM_F_DUMP, all of them.
 nlmsghdr* PutGetLink(char* buf, uint16_t flags, uint32_t ifindex, const std::string& name) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_GETLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-  nlh->nlmsg_seq = NlSeq();
-  auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
+  nlmsghdr* nlh;
+  auto* ifm = NlPutRequest<ifinfomsg>(buf, RTM_GETLINK, flags, &nlh);
   ifm->ifi_family = AF_UNSPEC;
   ifm->ifi_index = (int)ifindex;
   if (!name.empty()) mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, name.c_str());
@@ -257,11 +254,8 @@ Napi::Value NetnsIds(const Napi::CallbackInfo& info) {
     std::vector<int32_t> ids;
     for (const NetnsRef& target : targets) {
       char buf[MNL_SOCKET_BUFFER_SIZE];
-      nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-      nlh->nlmsg_type = RTM_GETNSID;
-      nlh->nlmsg_flags = NLM_F_REQUEST;
-      nlh->nlmsg_seq = NlSeq();
-      auto* g = (rtgenmsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(rtgenmsg));
+      nlmsghdr* nlh;
+      auto* g = NlPutRequest<rtgenmsg>(buf, RTM_GETNSID, 0, &nlh);
       g->rtgen_family = AF_UNSPEC;
       mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)target->fd);
       int32_t nsid = -1;
@@ -285,11 +279,8 @@ constexpr uint16_t kNetdevAttrIfindex = 1, kNetdevAttrXdpFeatures = 3;
 // The family id of "netdev", or 0 when the kernel has no such family.
 int NetdevFamily(uint16_t* id) {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = GENL_ID_CTRL;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  nlh->nlmsg_seq = NlSeq();
-  auto* g = (genlmsghdr*)mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr));
+  nlmsghdr* nlh;
+  auto* g = NlPutRequest<genlmsghdr>(buf, GENL_ID_CTRL, 0, &nlh);
   g->cmd = CTRL_CMD_GETFAMILY;
   g->version = 1;
   mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "netdev");
@@ -304,11 +295,8 @@ int NetdevFamily(uint16_t* id) {
 // XDP features of `ifindex` (NETDEV_XDP_ACT_* bits); -1 when unknown.
 int XdpFeatures(uint16_t family, uint32_t ifindex, int64_t* out) {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = family;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  nlh->nlmsg_seq = NlSeq();
-  auto* g = (genlmsghdr*)mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr));
+  nlmsghdr* nlh;
+  auto* g = NlPutRequest<genlmsghdr>(buf, family, 0, &nlh);
   g->cmd = kNetdevCmdDevGet;
   g->version = 1;
   mnl_attr_put_u32(nlh, kNetdevAttrIfindex, ifindex);
@@ -377,11 +365,8 @@ Napi::Value SetLinkUp(const Napi::CallbackInfo& info) {
     NlBatch batch(NETLINK_ROUTE);
     for (const auto& [ifindex, up] : items) {
       char buf[MNL_SOCKET_BUFFER_SIZE];
-      nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-      nlh->nlmsg_type = RTM_NEWLINK;
-      nlh->nlmsg_flags = NLM_F_REQUEST;
-      nlh->nlmsg_seq = NlSeq();
-      auto* ifm = (ifinfomsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
+      nlmsghdr* nlh;
+      auto* ifm = NlPutRequest<ifinfomsg>(buf, RTM_NEWLINK, 0, &nlh);
       ifm->ifi_family = AF_UNSPEC;
       ifm->ifi_index = (int)ifindex;
       ifm->ifi_change = IFF_UP;

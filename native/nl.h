@@ -46,6 +46,18 @@ class NlBatch {
 // A sequence number for a new request.
 uint32_t NlSeq();
 
+// Starts a request in `buf`: the netlink header (`type`, NLM_F_REQUEST |
+// `flags`, a new sequence number) and a zeroed family header of type H after
+// it, returned for the caller to fill.
+template <typename H>
+H* NlPutRequest(char* buf, uint16_t type, uint16_t flags, nlmsghdr** nlh) {
+  *nlh = mnl_nlmsg_put_header(buf);
+  (*nlh)->nlmsg_type = type;
+  (*nlh)->nlmsg_flags = NLM_F_REQUEST | flags;
+  (*nlh)->nlmsg_seq = NlSeq();
+  return (H*)mnl_nlmsg_put_extra_header(*nlh, sizeof(H));
+}
+
 // ": <ack>" when the kernel said something, else "".
 std::string AckSuffix(const std::string& ack);
 

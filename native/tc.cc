@@ -50,11 +50,8 @@ struct TcState {
 };
 
 nlmsghdr* PutTc(char* buf, uint16_t type, uint16_t flags, uint32_t ifindex, uint32_t parent, uint32_t handle, uint32_t info) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = type;
-  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-  nlh->nlmsg_seq = NlSeq();
-  auto* t = (tcmsg*)mnl_nlmsg_put_extra_header(nlh, sizeof(tcmsg));
+  nlmsghdr* nlh;
+  auto* t = NlPutRequest<tcmsg>(buf, type, flags, &nlh);
   t->tcm_family = AF_UNSPEC;
   t->tcm_ifindex = (int)ifindex;
   t->tcm_parent = parent;
