@@ -258,7 +258,7 @@ export function formatReport(r: BenchResults): string {
       grid(
         ['path', 'MTU', 'frame B', 'snaplen', 'lossless up to', '1st loss at', 'full: offered', 'delivered', 'captured', 'drops', 'no capture'],
         rows,
-        [L(24), R(5), R(8), R(8), R(15), R(12), R(14), R(10), R(9), R(8), R(11)],
+        [L(24), R(5), R(8), R(8), R(15), R(16), R(14), R(10), R(9), R(8), R(11)],
       ),
     );
     lines.push(
