@@ -28,6 +28,7 @@ import {
   NO_IMPAIRMENT,
   MAX_PORTS,
   decodePerCpuStats,
+  decodeKey,
   decodePort,
   encodeDevmapVal,
   encodePort,
@@ -154,7 +155,8 @@ export class Dataplane {
   #closed = false;
 
   private constructor(pinDir: string, obj: LoadedObject, loaded: boolean, opts: DataplaneOptions) {
-    this.pinDir = pinDir;
+    // Normalised once: pin paths are joined to it by hand (linkPin).
+    this.pinDir = path.resolve(pinDir);
     this.netns = opts.netns ?? null;
     this.#obj = obj;
     this.#loaded = loaded;
@@ -200,7 +202,9 @@ export class Dataplane {
 
   /** Where the bpf_link of port `ifname` is pinned, per link type. */
   linkPin(ifname: string, type: 'xdp' | 'tcx'): string {
-    return path.join(this.pinDir, PIN_DIRS[type], ifname);
+    // Joined by hand: an interface name holds no '/' or '..', and path.join
+    // (normalising every path) cost ~10 ms for the 4,000 pins of 1,000 wires.
+    return `${this.pinDir}/${PIN_DIRS[type]}/${ifname}`;
   }
 
   get #handle() {
@@ -495,7 +499,7 @@ export class Dataplane {
   async configuredPorts(): Promise<Map<number, PortConfig>> {
     const d = await native.mapDump(this.#handle, BPF.maps.ports);
     const ports = new Map<number, PortConfig>();
-    for (let i = 0; i < d.count; i++) ports.set(d.keys.readUInt32LE(i * d.keySize), decodePort(d.values, i * d.valueSize));
+    for (let i = 0; i < d.count; i++) ports.set(decodeKey(d.keys, i, d.keySize), decodePort(d.values, i * d.valueSize));
     return ports;
   }
 

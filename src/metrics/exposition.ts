@@ -1,11 +1,39 @@
 /** The Prometheus text exposition format (0.0.4): metric families, each with one
- * HELP and TYPE line and its samples together, label values escaped. */
+ * HELP and TYPE line and its samples together, label values escaped.
+ *
+ * A 100-wire lab's scrape is ~3,600 samples that share a few label sets (a
+ * port's labels appear in a dozen families): callers format a label set once
+ * with `labelPairs` and extend it with `withLabel`. Formatting every sample's
+ * labels from an object, escaping each value with three regex replaces, made
+ * a scrape allocate ~19 MB in watch (lite mode: no JIT to optimise the
+ * temporaries away), which its young generation promoted and its RSS showed. */
 
 export type MetricType = 'counter' | 'gauge';
 export type Labels = Readonly<Record<string, string>>;
 
+/** A label set as the text between a sample's braces: `a="x",b="y"` ('' for none). */
+export type LabelPairs = string & { readonly labelPairs: unique symbol };
+
 /** The Content-Type a scraper expects for this format. */
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+const SPECIAL = /[\\\n"]/;
+
+function escapeValue(v: string): string {
+  return SPECIAL.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
+}
+
+/** Formats a label set once, for the samples that share it. */
+export function labelPairs(labels: Labels): LabelPairs {
+  let s = '';
+  for (const k in labels) s += `${s ? ',' : ''}${k}="${escapeValue(labels[k]!)}"`;
+  return s as LabelPairs;
+}
+
+/** `pairs` with one more label after them. */
+export function withLabel(pairs: LabelPairs, name: string, value: string): LabelPairs {
+  return `${pairs ? `${pairs},` : ''}${name}="${escapeValue(value)}"` as LabelPairs;
+}
 
 interface Family {
   type: MetricType;
@@ -18,21 +46,23 @@ export class Exposition {
   private readonly families = new Map<string, Family>();
 
   /** Adds one sample; the first sample of a family fixes its type and help. */
-  add(name: string, type: MetricType, help: string, labels: Labels, value: number): void {
+  add(name: string, type: MetricType, help: string, labels: Labels | LabelPairs, value: number): void {
     let f = this.families.get(name);
     if (!f) {
       f = { type, help, samples: [] };
       this.families.set(name, f);
     }
-    f.samples.push(`${name}${labelText(labels)} ${valueText(value)}`);
+    const pairs = typeof labels === 'string' ? labels : labelPairs(labels);
+    f.samples.push(`${name}${pairs ? `{${pairs}}` : ''} ${valueText(value)}`);
   }
 
   text(): string {
-    const out: string[] = [];
+    let out = '';
     for (const [name, f] of this.families) {
-      out.push(`# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${f.type}`, ...f.samples);
+      out += `# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${f.type}\n`;
+      for (const s of f.samples) out += `${s}\n`;
     }
-    return out.length ? out.join('\n') + '\n' : '';
+    return out;
   }
 }
 
@@ -45,11 +75,6 @@ export function metricName(s: string): string {
 /** `rxPackets` -> `rx_packets`, `passNoPartner` -> `pass_no_partner`. */
 export function snakeCase(s: string): string {
   return metricName(s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase());
-}
-
-function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
 }
 
 function valueText(v: number): string {

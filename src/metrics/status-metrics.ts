@@ -7,7 +7,7 @@
  * `interface_traffic_rate_in_bps` and `interface_traffic_rate_out_bps`, labelled
  * `source` (node) and `interface_name` (the interface as the topology writes it). */
 import type { PortStatus, StatusReport, WireStatus } from '../runtime/status.js';
-import { Exposition, snakeCase, type Labels } from './exposition.js';
+import { Exposition, labelPairs, snakeCase, withLabel, type LabelPairs } from './exposition.js';
 import { portKey, type PortRate } from './rates.js';
 
 export const PREFIX = 'clab_xconnect';
@@ -37,35 +37,51 @@ function endpointParts(p: PortStatus): { node: string; iface: string } | undefin
   return { node: p.endpoint.slice(0, i), iface: p.endpoint.slice(i + 1) };
 }
 
+export interface CounterFamily {
+  name: string;
+  reason?: string;
+  help: string;
+}
+
+/** The families of the counter keys seen so far: a scrape asks for each key once per port. */
+const families = new Map<string, CounterFamily>();
+
 /** A counter key as a family: `dropAdmin` -> drops_total{reason="admin"}, `rxBytes` -> rx_bytes_total. */
-export function counterFamily(key: string): { name: string; reason?: string; help: string } {
-  const drop = /^drop([A-Z0-9].*)$/.exec(key);
-  if (drop) return { name: `${PREFIX}_port_drops_total`, reason: snakeCase(drop[1]!), help: DROPS_HELP };
-  const help = COUNTER_HELP[key] ?? `Counter "${key}" of the port's ingress direction, as clab-xconnect status reports it.`;
-  return { name: `${PREFIX}_port_${snakeCase(key)}_total`, help };
+export function counterFamily(key: string): CounterFamily {
+  let f = families.get(key);
+  if (!f) {
+    const drop = /^drop([A-Z0-9].*)$/.exec(key);
+    const help = COUNTER_HELP[key] ?? `Counter "${key}" of the port's ingress direction, as clab-xconnect status reports it.`;
+    f = drop ? { name: `${PREFIX}_port_drops_total`, reason: snakeCase(drop[1]!), help: DROPS_HELP } : { name: `${PREFIX}_port_${snakeCase(key)}_total`, help };
+    families.set(key, f);
+  }
+  return f;
 }
 
 /** Adds a status report's metrics to `exp`. */
 export function addStatusMetrics(exp: Exposition, report: StatusReport, ctx: MetricsContext = {}): void {
   const lab = report.lab;
-  for (const w of report.wires) addWire(exp, lab, w, ctx);
+  // Each port's labels, formatted once for the dozen families that carry them.
+  const ports = report.wires.map((w) => ({ a: portLabels(lab, w, 'a', w.a), b: portLabels(lab, w, 'b', w.b) }));
+  report.wires.forEach((w, i) => addWire(exp, lab, w, ports[i]!, ctx));
   // Counters after the per-wire gauges, one family per key, ports in wire order.
-  for (const w of report.wires) {
+  report.wires.forEach((w, i) => {
     for (const side of ['a', 'b'] as const) {
-      const p = w[side];
-      for (const [key, value] of Object.entries(p.counters as unknown as Record<string, unknown>)) {
+      const counters = w[side].counters as unknown as Record<string, unknown>;
+      for (const key in counters) {
+        const value = counters[key];
         if (typeof value !== 'number') continue;
         const f = counterFamily(key);
-        exp.add(f.name, 'counter', f.help, { ...portLabels(lab, w, side, p), ...(f.reason ? { reason: f.reason } : {}) }, value);
+        exp.add(f.name, 'counter', f.help, f.reason ? withLabel(ports[i]![side], 'reason', f.reason) : ports[i]![side], value);
       }
     }
-  }
+  });
   addClabInterfaces(exp, report, ctx);
 }
 
-function portLabels(lab: string, w: WireStatus, side: 'a' | 'b', p: PortStatus): Labels {
+function portLabels(lab: string, w: WireStatus, side: 'a' | 'b', p: PortStatus): LabelPairs {
   const ep = endpointParts(p);
-  return { lab, wire: w.id, side, port: p.port, node: ep?.node ?? '', interface: ep?.iface ?? '' };
+  return labelPairs({ lab, wire: w.id, side, port: p.port, node: ep?.node ?? '', interface: ep?.iface ?? '' });
 }
 
 function wireState(w: WireStatus, ctx: MetricsContext): (typeof WIRE_STATES)[number] {
@@ -77,18 +93,20 @@ function operUp(w: WireStatus, ctx: MetricsContext): boolean {
   return wireState(w, ctx) === 'active' && w.admin !== 'down' && w.admin !== 'mixed';
 }
 
-function addWire(exp: Exposition, lab: string, w: WireStatus, ctx: MetricsContext): void {
+function addWire(exp: Exposition, lab: string, w: WireStatus, ports: { a: LabelPairs; b: LabelPairs }, ctx: MetricsContext): void {
   const state = wireState(w, ctx);
+  const wire = labelPairs({ lab, wire: w.id });
+  const kind = withLabel(wire, 'kind', w.kind);
   for (const s of WIRE_STATES) {
-    exp.add(`${PREFIX}_wire_state`, 'gauge', 'Wire state: 1 for the current one (pending: a node of the wire is down).', { lab, wire: w.id, kind: w.kind, state: s }, s === state ? 1 : 0);
+    exp.add(`${PREFIX}_wire_state`, 'gauge', 'Wire state: 1 for the current one (pending: a node of the wire is down).', withLabel(kind, 'state', s), s === state ? 1 : 0);
   }
-  if (w.admin === 'up' || w.admin === 'down') exp.add(`${PREFIX}_wire_admin_up`, 'gauge', 'Admin state of the wire (1 up, 0 down).', { lab, wire: w.id }, w.admin === 'up' ? 1 : 0);
+  if (w.admin === 'up' || w.admin === 'down') exp.add(`${PREFIX}_wire_admin_up`, 'gauge', 'Admin state of the wire (1 up, 0 down).', wire, w.admin === 'up' ? 1 : 0);
   const loss = (w as unknown as Record<string, unknown>)['loss'];
-  if (typeof loss === 'number') exp.add(`${PREFIX}_wire_loss_ratio`, 'gauge', 'Share of frames the wire drops at random, each direction (0..1).', { lab, wire: w.id }, loss);
+  if (typeof loss === 'number') exp.add(`${PREFIX}_wire_loss_ratio`, 'gauge', 'Share of frames the wire drops at random, each direction (0..1).', wire, loss);
   for (const side of ['a', 'b'] as const) {
     const p = w[side];
-    const labels = portLabels(lab, w, side, p);
-    exp.add(`${PREFIX}_port_info`, 'gauge', 'Port of a wire: the engine carrying the frames entering it and how it is attached.', { ...labels, engine: p.engine ?? 'none', attach: p.attach ?? 'none' }, 1);
+    const labels = ports[side];
+    exp.add(`${PREFIX}_port_info`, 'gauge', 'Port of a wire: the engine carrying the frames entering it and how it is attached.', withLabel(withLabel(labels, 'engine', p.engine ?? 'none'), 'attach', p.attach ?? 'none'), 1);
     exp.add(`${PREFIX}_port_oper_state`, 'gauge', 'Port carries its wire: 1 when the wire is active, admin up and no node is pending, else 0.', labels, p.engine && operUp(w, ctx) ? 1 : 0);
   }
 }
@@ -96,11 +114,11 @@ function addWire(exp: Exposition, lab: string, w: WireStatus, ctx: MetricsContex
 /** containerlab's Grafana export names, per node interface behind a port. */
 function addClabInterfaces(exp: Exposition, report: StatusReport, ctx: MetricsContext): void {
   const lab = report.lab;
-  const ifaces: { w: WireStatus; side: 'a' | 'b'; labels: Labels }[] = [];
+  const ifaces: { w: WireStatus; side: 'a' | 'b'; labels: LabelPairs }[] = [];
   for (const w of report.wires) {
     for (const side of ['a', 'b'] as const) {
       const ep = endpointParts(w[side]);
-      if (ep) ifaces.push({ w, side, labels: { lab, source: ep.node, interface_name: ep.iface } });
+      if (ep) ifaces.push({ w, side, labels: labelPairs({ lab, source: ep.node, interface_name: ep.iface }) });
     }
   }
   for (const { w, labels } of ifaces) {

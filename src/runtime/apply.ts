@@ -11,7 +11,7 @@ import type { Plan, SkippedLink } from '../plan/types.js';
 import { captureRunning } from './capture-lock.js';
 import { foreignPrograms, gatherNodes, plannedPorts, readInstalled, wireNodes } from './gather.js';
 import { enforceCuts, enforceFq, fqPortsWanted } from './link-state.js';
-import { loadPlan, varsOf } from './load-plan.js';
+import { loadPlan, varsOf, type LoadedPlan } from './load-plan.js';
 import { lockLab } from './lock.js';
 import { closeNodes } from './nodes.js';
 import { restoreUnneeded, tuneNodes, wantedNodeSettings, type PeerChangeReport } from './node-settings.js';
@@ -36,6 +36,9 @@ export interface ApplyOptions {
   env?: Record<string, string | undefined>;
   /** Template variables file (default: the one containerlab finds beside the topology). */
   vars?: string | readonly string[];
+  /** The plan of `file` as the caller has just loaded it (watch, which loads
+   * it to follow edits): not read again. */
+  loaded?: LoadedPlan;
 }
 
 export interface PortReport {
@@ -163,7 +166,7 @@ async function capabilityProblems(wires: ResolvedWire[]): Promise<string[]> {
 export async function reconcileLab(opts: ReconcileOptions): Promise<ApplyReport & { state: RuntimeState; runtime: Map<string, WireRuntime>; resolved: ResolvedWire[] }> {
   if (!opts.dryRun) requireRoot('apply');
   trace('started');
-  const { plan: filePlan, topology } = await loadPlan(opts.file, opts.env, varsOf(opts));
+  const { plan: filePlan, topology } = opts.loaded ?? (await loadPlan(opts.file, opts.env, varsOf(opts)));
   trace('plan loaded');
   if (opts.node && !topology?.nodes.some((n) => n.name === opts.node))
     throw new XconnectError('USAGE', `--node ${opts.node}: no such node in ${opts.file}`, {

@@ -35,12 +35,15 @@ export function substituteEnv(text: string, env: Env, file?: string): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
-    if (c !== '$') {
-      out += c;
-      i++;
-      continue;
+    // The text between variables is copied in one piece: a string built a
+    // character at a time costs an allocation per character.
+    const dollar = text.indexOf('$', i);
+    if (dollar < 0) {
+      out += text.slice(i);
+      break;
     }
+    out += text.slice(i, dollar);
+    i = dollar;
     const n = text[i + 1];
     if (n === '$') {
       out += '$';

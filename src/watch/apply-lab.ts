@@ -6,6 +6,7 @@
  * removed once every node is back (apply --node leaves other nodes' ports alone). */
 import { apply, type ApplyReport, type WireReport } from '../runtime/apply.js';
 import type { Plan } from '../plan/types.js';
+import type { Topology } from '../topology/model.js';
 import { byCodeUnit } from '../util/compare.js';
 import { wireNodes, type LabState } from './lab-state.js';
 
@@ -25,6 +26,8 @@ export interface ApplyLabOptions {
   file: string;
   env: Record<string, string | undefined>;
   plan: Plan;
+  /** The topology `plan` came from (undefined for an xdp-xconnect config). */
+  topology: Topology | undefined;
   state: LabState;
   /** Set for an xdp-xconnect config: no nodes, always a whole-lab apply. */
   hasNodes: boolean;
@@ -46,13 +49,15 @@ export function coverNodes(plan: Plan, state: LabState): string[] {
 
 export async function applyLab(o: ApplyLabOptions): Promise<LabApplyResult> {
   const pending = o.hasNodes ? o.state.pending(o.plan) : new Map<string, string>();
+  // What watch loaded (from the file as it is now): apply need not read it again.
+  const loaded = { plan: o.plan, ...(o.topology ? { topology: o.topology } : {}) };
   if (pending.size === 0) {
-    const r = await apply({ file: o.file, env: o.env });
+    const r = await apply({ file: o.file, env: o.env, loaded });
     return { scope: 'lab', nodes: [], changes: r.changes, wires: r.wires, removedPorts: r.removedPorts, pending: toMap(r.pending) };
   }
   const nodes = coverNodes(o.plan, o.state);
   const reports: ApplyReport[] = [];
-  for (const node of nodes) reports.push(await apply({ file: o.file, env: o.env, node }));
+  for (const node of nodes) reports.push(await apply({ file: o.file, env: o.env, node, loaded }));
   const wires = new Map<string, WireReport>();
   for (const r of reports) {
     for (const w of r.wires) if (!wires.has(w.id) || wires.get(w.id)!.action === 'unchanged') wires.set(w.id, w);

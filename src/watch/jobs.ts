@@ -54,7 +54,7 @@ export async function reconcileJob(ctx: WatchContext, why: string): Promise<void
     return;
   }
   try {
-    const r = await applyLab({ file: ctx.file, env: ctx.env, plan: ctx.plan, state: ctx.state, hasNodes: !!ctx.topology });
+    const r = await applyLab({ file: ctx.file, env: ctx.env, plan: ctx.plan, topology: ctx.topology, state: ctx.state, hasNodes: !!ctx.topology });
     const ms = since(t0);
     ctx.health.reconciles.ok++;
     ctx.health.lastReconcileSeconds = ms / 1000;

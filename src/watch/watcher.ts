@@ -19,6 +19,7 @@ import { relinkJob, reconcileJob, teardownJob } from './jobs.js';
 import { LabState } from './lab-state.js';
 import { Logger, type LogFormat } from './log.js';
 import { IdleCollector } from './memory.js';
+import { collectGarbage } from '../util/gc.js';
 import { WatchMetrics } from './metrics.js';
 import { JobQueue } from './queue.js';
 
@@ -49,6 +50,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
   requireRoot('watch');
   const env = opts.env ?? process.env;
   const { plan, topology } = await loadPlan(opts.file, env);
+  // The parse's garbage (the YAML document, the schema's results) goes before
+  // the first apply adds its own: watch's RSS high-water mark is set at start.
+  collectGarbage();
   return new Watcher(opts, newContext(opts.file, env, opts.logger ?? new Logger(opts.logFormat ?? 'text'), plan, topology)).run();
 }
 
@@ -73,7 +77,7 @@ class Watcher {
       },
       relink: (node) => relinkJob(ctx, node),
       reconcile: (why) => reconcileJob(ctx, why),
-      idle: () => this.memory.touch(),
+      idle: () => this.memory.workDone(),
     });
   }
 
@@ -158,7 +162,7 @@ class Watcher {
 
   private async startMetrics(at: ListenAddress): Promise<WatchMetrics> {
     const metrics = new WatchMetrics(this.ctx.file, this.ctx.env, () => pendingWires(this.ctx), () => healthOf(this.ctx));
-    this.server = await serveMetrics(at, () => metrics.collect().finally(() => this.memory.touch()));
+    this.server = await serveMetrics(at, () => metrics.collect().finally(() => this.memory.workDone()));
     this.ctx.log.info('metrics', `serving http://${this.server.address}/metrics`, { address: this.server.address });
     return metrics;
   }

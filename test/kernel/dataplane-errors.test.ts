@@ -186,4 +186,31 @@ describe('dataplane errors', () => {
       await pub.remove();
     }
   });
+
+  it('reads every port\'s ingress filters in one call: those of ports with an ingress or clsact qdisc, none elsewhere', async () => {
+    // tcState lists the qdiscs once and asks for filters only where an ingress qdisc is.
+    const names = ['qi', 'qc', 'qn'].map((p) => uniq(p));
+    for (const n of names) await nsExec(lab.wire, ['ip', 'link', 'add', n, 'type', 'veth', 'peer', 'name', `${n}p`]);
+    try {
+      const [qi, qc, qn] = names as [string, string, string];
+      // u32 with a flowid: kernels built without matchall or the gact action still have it.
+      const u32 = (dev: string, dir: string, prio: string) =>
+        nsExec(lab.wire, ['tc', 'filter', 'add', 'dev', dev, dir, 'prio', prio, 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'flowid', '1:1']);
+      await nsExec(lab.wire, ['tc', 'qdisc', 'add', 'dev', qi, 'ingress']);
+      await u32(qi, 'ingress', '7');
+      await nsExec(lab.wire, ['tc', 'qdisc', 'add', 'dev', qc, 'clsact']);
+      await u32(qc, 'ingress', '9');
+      await u32(qc, 'egress', '3'); // an egress filter is not an ingress one
+      const ifindexes = [...(await links(wns, [qi, qc, qn])).map((l) => l.ifindex), 999_999];
+      const states = await native.tcState(wns.handle, ifindexes);
+      // A u32 filter lists as its hash table and its key: the same kind and priority.
+      const seen = (i: number) => [...new Set(states[i]!.filters.map((f) => `${f.kind} ${f.prio} ${f.ours}`))];
+      expect(seen(0)).toEqual(['u32 7 false']);
+      expect(seen(1)).toEqual(['u32 9 false']);
+      expect(states[2]).toEqual({ tcx: [], filters: [] });
+      expect(states[3]).toBeNull();
+    } finally {
+      for (const n of names) await nsExec(lab.wire, ['ip', 'link', 'del', n], { reject: false });
+    }
+  });
 });
