@@ -24,6 +24,7 @@ describe("watch's collector", () => {
     await tick();
     await tick();
     expect(collected.n).toBe(1);
+    expect(keep).toHaveLength(40_000); // held through the work, as a scrape holds its report
     c.close();
   });
 
