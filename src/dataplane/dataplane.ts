@@ -30,6 +30,7 @@ import {
   decodePerCpuStats,
   decodeKey,
   decodePort,
+  bytesView,
   encodeDevmapVal,
   encodePort,
   u32Key,
@@ -499,7 +500,8 @@ export class Dataplane {
   async configuredPorts(): Promise<Map<number, PortConfig>> {
     const d = await native.mapDump(this.#handle, BPF.maps.ports);
     const ports = new Map<number, PortConfig>();
-    for (let i = 0; i < d.count; i++) ports.set(decodeKey(d.keys, i, d.keySize), decodePort(d.values, i * d.valueSize));
+    const [keys, values] = [bytesView(d.keys), bytesView(d.values)];
+    for (let i = 0; i < d.count; i++) ports.set(decodeKey(keys, i, d.keySize), decodePort(d.values, i * d.valueSize, values));
     return ports;
   }
 
