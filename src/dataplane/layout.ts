@@ -242,7 +242,7 @@ export function encodeDevmapVal(ifindex: number): Buffer {
 
 export function zeroCounters(): PortCounters {
   const s = {} as PortCounters;
-  for (const c of COUNTERS) s[c] = 0n;
+  for (let i = 0; i < COUNTERS.length; i++) s[COUNTERS[i]!] = 0n;
   return s;
 }
 

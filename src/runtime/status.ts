@@ -5,7 +5,7 @@
 import { Dataplane, type Engine, type Impairment, type PortState } from '../dataplane/dataplane.js';
 import { COUNTERS, type CounterName } from '../dataplane/layout.js';
 import type { PortPlan } from '../plan/types.js';
-import { loadPlan, varsOf } from './load-plan.js';
+import { loadPlan, varsOf, type LoadedPlan } from './load-plan.js';
 import { withRuntimeState } from './overrides.js';
 import { labPinDir } from './paths.js';
 import { requireRoot } from './privileges.js';
@@ -72,9 +72,15 @@ function portStatus(p: PortPlan, s: PortState | undefined, oper: string | null):
   };
 }
 
-export async function status(opts: { file: string; env?: Record<string, string | undefined>; vars?: string }): Promise<StatusReport> {
+export async function status(opts: {
+  file: string;
+  env?: Record<string, string | undefined>;
+  vars?: string;
+  /** The plan of `file` as the caller holds it (watch): not read again. */
+  loaded?: LoadedPlan;
+}): Promise<StatusReport> {
   requireRoot('status');
-  const { plan: filePlan } = await loadPlan(opts.file, opts.env, varsOf(opts));
+  const { plan: filePlan } = opts.loaded ?? (await loadPlan(opts.file, opts.env, varsOf(opts)));
   const state = await readRuntimeState(filePlan.lab);
   const { plan, runtime } = withRuntimeState(filePlan, state);
   // The lab's maps only: reading them needs no program load.

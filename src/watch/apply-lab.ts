@@ -6,7 +6,7 @@
  * removed once every node is back (apply --node leaves other nodes' ports alone). */
 import { apply, type ApplyReport, type WireReport } from '../runtime/apply.js';
 import type { Plan } from '../plan/types.js';
-import type { Topology } from '../topology/model.js';
+import type { LoadedPlan } from '../runtime/load-plan.js';
 import { byCodeUnit } from '../util/compare.js';
 import { wireNodes, type LabState } from './lab-state.js';
 
@@ -25,9 +25,8 @@ export interface LabApplyResult {
 export interface ApplyLabOptions {
   file: string;
   env: Record<string, string | undefined>;
-  plan: Plan;
-  /** The topology `plan` came from (undefined for an xdp-xconnect config). */
-  topology: Topology | undefined;
+  /** The plan as watch holds it (loaded from `file` as it is now): apply need not read it again. */
+  loaded: LoadedPlan;
   state: LabState;
   /** Set for an xdp-xconnect config: no nodes, always a whole-lab apply. */
   hasNodes: boolean;
@@ -48,14 +47,13 @@ export function coverNodes(plan: Plan, state: LabState): string[] {
 }
 
 export async function applyLab(o: ApplyLabOptions): Promise<LabApplyResult> {
-  const pending = o.hasNodes ? o.state.pending(o.plan) : new Map<string, string>();
-  // What watch loaded (from the file as it is now): apply need not read it again.
-  const loaded = { plan: o.plan, ...(o.topology ? { topology: o.topology } : {}) };
+  const { loaded } = o;
+  const pending = o.hasNodes ? o.state.pending(loaded.plan) : new Map<string, string>();
   if (pending.size === 0) {
     const r = await apply({ file: o.file, env: o.env, loaded });
     return { scope: 'lab', nodes: [], changes: r.changes, wires: r.wires, removedPorts: r.removedPorts, pending: toMap(r.pending) };
   }
-  const nodes = coverNodes(o.plan, o.state);
+  const nodes = coverNodes(loaded.plan, o.state);
   const reports: ApplyReport[] = [];
   for (const node of nodes) reports.push(await apply({ file: o.file, env: o.env, node, loaded }));
   const wires = new Map<string, WireReport>();
@@ -64,7 +62,7 @@ export async function applyLab(o: ApplyLabOptions): Promise<LabApplyResult> {
     for (const p of r.pending) if (!pending.has(p.id)) pending.set(p.id, p.reason);
   }
   for (const id of wires.keys()) pending.delete(id);
-  const order = new Map(o.plan.wires.map((w, i) => [w.id, i]));
+  const order = new Map(loaded.plan.wires.map((w, i) => [w.id, i]));
   const list = [...wires.values()].sort((x, y) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0));
   return { scope: 'nodes', nodes, changes: list.filter((w) => w.action !== 'unchanged').length, wires: list, removedPorts: [], pending };
 }

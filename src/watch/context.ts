@@ -2,6 +2,7 @@
  * good plan, what runs, the log, and watch's own health counters. */
 import type Docker from 'dockerode';
 import type { Plan } from '../plan/types.js';
+import type { LoadedPlan } from '../runtime/load-plan.js';
 import type { Topology } from '../topology/model.js';
 import { LabState } from './lab-state.js';
 import type { Logger } from './log.js';
@@ -39,6 +40,11 @@ export function newContext(file: string, env: Record<string, string | undefined>
 }
 
 /** Wires waiting for a node, with the reason (none for an xdp-xconnect config). */
+/** The plan watch holds, in the form apply and status take (they then do not read the file). */
+export function loadedPlan(ctx: WatchContext): LoadedPlan {
+  return { plan: ctx.plan, ...(ctx.topology ? { topology: ctx.topology } : {}) };
+}
+
 export function pendingWires(ctx: WatchContext): Map<string, string> {
   return ctx.topology ? ctx.state.pending(ctx.plan) : new Map();
 }

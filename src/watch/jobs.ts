@@ -6,7 +6,7 @@ import { destroy, destroyLab } from '../runtime/destroy.js';
 import { loadPlan } from '../runtime/load-plan.js';
 import { lockLab } from '../runtime/lock.js';
 import { applyLab } from './apply-lab.js';
-import { logPending, type WatchContext } from './context.js';
+import { loadedPlan, logPending, type WatchContext } from './context.js';
 import { LabState } from './lab-state.js';
 import { since } from './log.js';
 
@@ -54,7 +54,7 @@ export async function reconcileJob(ctx: WatchContext, why: string): Promise<void
     return;
   }
   try {
-    const r = await applyLab({ file: ctx.file, env: ctx.env, plan: ctx.plan, topology: ctx.topology, state: ctx.state, hasNodes: !!ctx.topology });
+    const r = await applyLab({ file: ctx.file, env: ctx.env, loaded: loadedPlan(ctx), state: ctx.state, hasNodes: !!ctx.topology });
     const ms = since(t0);
     ctx.health.reconciles.ok++;
     ctx.health.lastReconcileSeconds = ms / 1000;

@@ -33,19 +33,33 @@ export class IdleCollector {
     native.limitMallocArenas(MALLOC_ARENAS);
   }
 
-  /** A piece of work ended: collect right after it (once its reply or log
-   * line is out) if it grew the heap, else `delayMs` after the last one. */
-  workDone(): void {
+  /** A run of jobs ended (its log lines are out): collect now if it grew the
+   * heap, before a scrape that waited for it starts, else `delayMs` after
+   * the last activity. */
+  jobsDone(): void {
+    if (this.grew()) this.collect();
+    else this.later();
+  }
+
+  /** A scrape's reply is on its way: collect right after it if it grew the
+   * heap, else `delayMs` after the last activity. */
+  scrapeDone(): void {
+    if (this.grew()) this.soon ??= setImmediate(() => this.collect()).unref();
+    else this.later();
+  }
+
+  private grew(): boolean {
+    return heapUsed() > this.afterLast + GROWTH_BYTES;
+  }
+
+  private later(): void {
     clearTimeout(this.timer);
-    if (heapUsed() > this.afterLast + GROWTH_BYTES) {
-      this.soon ??= setImmediate(() => this.collect()).unref();
-      return;
-    }
     this.timer = setTimeout(() => this.collect(), this.delayMs).unref();
   }
 
   private collect(): void {
     clearTimeout(this.timer);
+    if (this.soon) clearImmediate(this.soon);
     this.soon = undefined;
     collectGarbage();
     native.trimMalloc();

@@ -1,8 +1,10 @@
 /** What watch serves on /metrics: the lab's status as metrics (src/metrics), with
  * `pending` for wires whose node is down and rates from successive scrapes, plus
- * watch's own health. A scrape while the topology file is broken serves the last
- * good report's shape with fresh watch metrics (topology_valid 0). */
+ * watch's own health. The wires are those of the plan watch holds (the last good
+ * one while the topology file is broken: topology_valid 0 says so); a scrape
+ * does not read the file, which watch reloads on every change anyway. */
 import { Exposition, RateTracker, addStatusMetrics } from '../metrics/index.js';
+import type { LoadedPlan } from '../runtime/load-plan.js';
 import { status, type StatusReport } from '../runtime/status.js';
 
 export interface WatchHealth {
@@ -21,7 +23,7 @@ export class WatchMetrics {
 
   constructor(
     private readonly file: string,
-    private readonly env: Record<string, string | undefined>,
+    private readonly plan: () => LoadedPlan,
     private readonly pending: () => ReadonlyMap<string, string>,
     private readonly health: () => WatchHealth,
   ) {}
@@ -36,11 +38,11 @@ export class WatchMetrics {
     let report = this.last;
     let fresh = false;
     try {
-      report = await status({ file: this.file, env: this.env });
+      report = await status({ file: this.file, loaded: this.plan() });
       this.last = report;
       fresh = true;
     } catch {
-      // The topology file is broken (or being saved): the last good report, without rates.
+      // The lab's state could not be read: the last good report, without rates.
     }
     if (report) addStatusMetrics(exp, report, { pending: this.pending(), ...(fresh ? { rates: this.rates.update(report, Date.now()) } : {}) });
     addHealth(exp, this.health());

@@ -11,7 +11,7 @@ import { serveMetrics, type ListenAddress, type MetricsServer } from '../metrics
 import { loadPlan } from '../runtime/load-plan.js';
 import { requireRoot } from '../runtime/privileges.js';
 import { findVarsFiles } from '../topology/template/render.js';
-import { healthOf, logPending, newContext, pendingWires, type WatchContext } from './context.js';
+import { healthOf, loadedPlan, logPending, newContext, pendingWires, type WatchContext } from './context.js';
 import { dockerClient } from './docker-client.js';
 import { followLabEvents, type EventFollower, type LabEvent } from './docker-events.js';
 import { watchTopology, type FileWatch } from './file-watch.js';
@@ -77,7 +77,7 @@ class Watcher {
       },
       relink: (node) => relinkJob(ctx, node),
       reconcile: (why) => reconcileJob(ctx, why),
-      idle: () => this.memory.workDone(),
+      idle: () => this.memory.jobsDone(),
     });
   }
 
@@ -161,8 +161,16 @@ class Watcher {
   }
 
   private async startMetrics(at: ListenAddress): Promise<WatchMetrics> {
-    const metrics = new WatchMetrics(this.ctx.file, this.ctx.env, () => pendingWires(this.ctx), () => healthOf(this.ctx));
-    this.server = await serveMetrics(at, () => metrics.collect().finally(() => this.memory.workDone()));
+    const { ctx } = this;
+    const metrics = new WatchMetrics(ctx.file, () => loadedPlan(ctx), () => pendingWires(ctx), () => healthOf(ctx));
+    // A scrape waits for a running job (an apply is ~0.1-0.5 s; scrapers wait
+    // seconds) rather than holding its report and text beside the job's.
+    this.server = await serveMetrics(at, () =>
+      this.queue
+        .idle()
+        .then(() => metrics.collect())
+        .finally(() => this.memory.scrapeDone()),
+    );
     this.ctx.log.info('metrics', `serving http://${this.server.address}/metrics`, { address: this.server.address });
     return metrics;
   }
