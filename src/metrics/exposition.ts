@@ -45,15 +45,19 @@ interface Family {
 export class Exposition {
   private readonly families = new Map<string, Family>();
 
-  /** Adds one sample; the first sample of a family fixes its type and help. */
-  add(name: string, type: MetricType, help: string, labels: Labels | LabelPairs, value: number): void {
+  /** Adds one sample; the first sample of a family fixes its type and help.
+   * `more`: labels after `labels` (a few formatted sets shared by many
+   * samples, such as a drop reason), joined here rather than into a string
+   * per sample first. */
+  add(name: string, type: MetricType, help: string, labels: Labels | LabelPairs, value: number, more?: LabelPairs): void {
     let f = this.families.get(name);
     if (!f) {
       f = { type, help, samples: [] };
       this.families.set(name, f);
     }
     const pairs = typeof labels === 'string' ? labels : labelPairs(labels);
-    f.samples.push(`${name}${pairs ? `{${pairs}}` : ''} ${valueText(value)}`);
+    const all = more ? (pairs ? `${pairs},${more}` : more) : pairs;
+    f.samples.push(`${name}${all ? `{${all}}` : ''} ${valueText(value)}\n`);
   }
 
   text(): string {
@@ -62,7 +66,7 @@ export class Exposition {
       out += `# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${f.type}\n`;
       // Indexed: a for-of allocates a step object per sample in lite mode.
       const samples = f.samples;
-      for (let i = 0; i < samples.length; i++) out += `${samples[i]}\n`;
+      for (let i = 0; i < samples.length; i++) out += samples[i];
     }
     return out;
   }

@@ -40,6 +40,8 @@ function endpointParts(p: PortStatus): { node: string; iface: string } | undefin
 export interface CounterFamily {
   name: string;
   reason?: string;
+  /** `reason="..."`, formatted once for every port's sample. */
+  reasonLabel?: LabelPairs;
   help: string;
 }
 
@@ -52,7 +54,8 @@ export function counterFamily(key: string): CounterFamily {
   if (!f) {
     const drop = /^drop([A-Z0-9].*)$/.exec(key);
     const help = COUNTER_HELP[key] ?? `Counter "${key}" of the port's ingress direction, as clab-xconnect status reports it.`;
-    f = drop ? { name: `${PREFIX}_port_drops_total`, reason: snakeCase(drop[1]!), help: DROPS_HELP } : { name: `${PREFIX}_port_${snakeCase(key)}_total`, help };
+    const reason = drop ? snakeCase(drop[1]!) : undefined;
+    f = reason ? { name: `${PREFIX}_port_drops_total`, reason, reasonLabel: labelPairs({ reason }), help: DROPS_HELP } : { name: `${PREFIX}_port_${snakeCase(key)}_total`, help };
     families.set(key, f);
   }
   return f;
@@ -72,7 +75,7 @@ export function addStatusMetrics(exp: Exposition, report: StatusReport, ctx: Met
         const value = counters[key];
         if (typeof value !== 'number') continue;
         const f = counterFamily(key);
-        exp.add(f.name, 'counter', f.help, f.reason ? withLabel(ports[i]![side], 'reason', f.reason) : ports[i]![side], value);
+        exp.add(f.name, 'counter', f.help, ports[i]![side], value, f.reasonLabel);
       }
     }
   });
@@ -82,6 +85,18 @@ export function addStatusMetrics(exp: Exposition, report: StatusReport, ctx: Met
 function portLabels(lab: string, w: WireStatus, side: 'a' | 'b', p: PortStatus): LabelPairs {
   const ep = endpointParts(p);
   return labelPairs({ lab, wire: w.id, side, port: p.port, node: ep?.node ?? '', interface: ep?.iface ?? '' });
+}
+
+/** `state="..."` of each wire state, formatted once. */
+const STATE_LABELS = Object.fromEntries(WIRE_STATES.map((s) => [s, labelPairs({ state: s })])) as Record<(typeof WIRE_STATES)[number], LabelPairs>;
+
+/** `engine="...",attach="..."` of the few pairs there are, formatted once each. */
+const infoLabelsSeen = new Map<string, LabelPairs>();
+function infoLabels(engine: string, attach: string): LabelPairs {
+  const key = `${engine}\u0000${attach}`;
+  let l = infoLabelsSeen.get(key);
+  if (!l) infoLabelsSeen.set(key, (l = labelPairs({ engine, attach })));
+  return l;
 }
 
 function wireState(w: WireStatus, ctx: MetricsContext): (typeof WIRE_STATES)[number] {
@@ -98,7 +113,7 @@ function addWire(exp: Exposition, lab: string, w: WireStatus, ports: { a: LabelP
   const wire = labelPairs({ lab, wire: w.id });
   const kind = withLabel(wire, 'kind', w.kind);
   for (const s of WIRE_STATES) {
-    exp.add(`${PREFIX}_wire_state`, 'gauge', 'Wire state: 1 for the current one (pending: a node of the wire is down).', withLabel(kind, 'state', s), s === state ? 1 : 0);
+    exp.add(`${PREFIX}_wire_state`, 'gauge', 'Wire state: 1 for the current one (pending: a node of the wire is down).', kind, s === state ? 1 : 0, STATE_LABELS[s]);
   }
   if (w.admin === 'up' || w.admin === 'down') exp.add(`${PREFIX}_wire_admin_up`, 'gauge', 'Admin state of the wire (1 up, 0 down).', wire, w.admin === 'up' ? 1 : 0);
   const loss = (w as unknown as Record<string, unknown>)['loss'];
@@ -106,7 +121,7 @@ function addWire(exp: Exposition, lab: string, w: WireStatus, ports: { a: LabelP
   for (const side of ['a', 'b'] as const) {
     const p = w[side];
     const labels = ports[side];
-    exp.add(`${PREFIX}_port_info`, 'gauge', 'Port of a wire: the engine carrying the frames entering it and how it is attached.', withLabel(withLabel(labels, 'engine', p.engine ?? 'none'), 'attach', p.attach ?? 'none'), 1);
+    exp.add(`${PREFIX}_port_info`, 'gauge', 'Port of a wire: the engine carrying the frames entering it and how it is attached.', labels, 1, infoLabels(p.engine ?? 'none', p.attach ?? 'none'));
     exp.add(`${PREFIX}_port_oper_state`, 'gauge', 'Port carries its wire: 1 when the wire is active, admin up and no node is pending, else 0.', labels, p.engine && operUp(w, ctx) ? 1 : 0);
   }
 }

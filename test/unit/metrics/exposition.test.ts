@@ -21,6 +21,12 @@ describe('Prometheus exposition', () => {
     expect(e.text()).toContain('drops_total{lab="l",port="we\\"ird\\\\po\\nrt",reason="ad\\"min"} 4\n');
     expect(e.text()).toContain('up{lab="l",port="we\\"ird\\\\po\\nrt"} 1\n');
     expect(withLabel(labelPairs({}), 'a', 'b')).toBe('a="b"');
+    // Labels shared by many samples go after the sample's own, with or without any.
+    const reason = labelPairs({ reason: 'loss' });
+    const e2 = new Exposition();
+    e2.add('d', 'counter', 'D.', port, 1, reason);
+    e2.add('d', 'counter', 'D.', {}, 2, reason);
+    expect(e2.text().split('\n').slice(2, 4)).toEqual(['d{lab="l",port="we\\"ird\\\\po\\nrt",reason="loss"} 1', 'd{reason="loss"} 2']);
   });
 
   it('writes special values as the format spells them', () => {
