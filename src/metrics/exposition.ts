@@ -3,7 +3,8 @@
  *
  * A 100-wire lab's scrape is ~3,600 samples that share a few label sets (a
  * port's labels appear in a dozen families): callers format a label set once
- * with `labelPairs` and extend it with `withLabel`. Formatting every sample's
+ * with `labelPairs` and pass the sets a sample joins (its own, and a shared
+ * one such as a drop reason) to `add`. Formatting every sample's
  * labels from an object, escaping each value with three regex replaces, made
  * a scrape allocate ~19 MB in watch (lite mode: no JIT to optimise the
  * temporaries away), which its young generation promoted and its RSS showed. */
@@ -28,11 +29,6 @@ export function labelPairs(labels: Labels): LabelPairs {
   let s = '';
   for (const k in labels) s += `${s ? ',' : ''}${k}="${escapeValue(labels[k]!)}"`;
   return s as LabelPairs;
-}
-
-/** `pairs` with one more label after them. */
-export function withLabel(pairs: LabelPairs, name: string, value: string): LabelPairs {
-  return `${pairs ? `${pairs},` : ''}${name}="${escapeValue(value)}"` as LabelPairs;
 }
 
 interface Family {

@@ -7,7 +7,7 @@
  * `interface_traffic_rate_in_bps` and `interface_traffic_rate_out_bps`, labelled
  * `source` (node) and `interface_name` (the interface as the topology writes it). */
 import type { PortStatus, StatusReport, WireStatus } from '../runtime/status.js';
-import { Exposition, labelPairs, snakeCase, withLabel, type LabelPairs } from './exposition.js';
+import { Exposition, labelPairs, snakeCase, type LabelPairs } from './exposition.js';
 import { portKey, type PortRate } from './rates.js';
 
 export const PREFIX = 'clab_xconnect';
@@ -111,7 +111,7 @@ function operUp(w: WireStatus, ctx: MetricsContext): boolean {
 function addWire(exp: Exposition, lab: string, w: WireStatus, ports: { a: LabelPairs; b: LabelPairs }, ctx: MetricsContext): void {
   const state = wireState(w, ctx);
   const wire = labelPairs({ lab, wire: w.id });
-  const kind = withLabel(wire, 'kind', w.kind);
+  const kind = labelPairs({ lab, wire: w.id, kind: w.kind });
   for (const s of WIRE_STATES) {
     exp.add(`${PREFIX}_wire_state`, 'gauge', 'Wire state: 1 for the current one (pending: a node of the wire is down).', kind, s === state ? 1 : 0, STATE_LABELS[s]);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Exposition, labelPairs, withLabel } from '../../../src/metrics/exposition.js';
+import { Exposition, labelPairs } from '../../../src/metrics/exposition.js';
 
 describe('Prometheus exposition', () => {
   it('groups samples by family, in first-seen order, with one HELP and TYPE each', () => {
@@ -16,11 +16,11 @@ describe('Prometheus exposition', () => {
     const port = labelPairs({ lab: 'l', port: 'we"ird\\po\nrt' });
     expect(port).toBe('lab="l",port="we\\"ird\\\\po\\nrt"');
     const e = new Exposition();
-    e.add('drops_total', 'counter', 'D.', withLabel(port, 'reason', 'ad"min'), 4);
+    e.add('drops_total', 'counter', 'D.', port, 4, labelPairs({ reason: 'ad"min' }));
     e.add('up', 'gauge', 'U.', port, 1);
     expect(e.text()).toContain('drops_total{lab="l",port="we\\"ird\\\\po\\nrt",reason="ad\\"min"} 4\n');
     expect(e.text()).toContain('up{lab="l",port="we\\"ird\\\\po\\nrt"} 1\n');
-    expect(withLabel(labelPairs({}), 'a', 'b')).toBe('a="b"');
+    expect(labelPairs({})).toBe('');
     // Labels shared by many samples go after the sample's own, with or without any.
     const reason = labelPairs({ reason: 'loss' });
     const e2 = new Exposition();
